@@ -1,0 +1,57 @@
+# ceplus build, test and demo. Run `make help` for the targets.
+GO        ?= go
+BIN       := $(CURDIR)/bin
+TOOLS     := $(BIN)/tools
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X github.com/ceplus/ceplus/shared/version.Version=$(VERSION)
+TESTFLAGS ?=
+STATICCHECK_VERSION := v0.8.2
+
+export CGO_ENABLED ?= 0
+
+.PHONY: help build setup test lint bench demo demo-stop proto cross clean
+
+help:
+	@echo "make build      build bin/ceplus-agent, bin/ceplus-collector and the plugins"
+	@echo "make test       install test dependencies if missing, then run every test"
+	@echo "make demo       run the main job on the embedded default data"
+	@echo "make lint       gofmt, go vet and staticcheck"
+	@echo "make bench      run the benchmarks and print the figures"
+	@echo "make cross      compile agent and plugins for Windows and macOS"
+
+build:
+	@mkdir -p $(BIN)
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/ ./agent/cmd/... ./collector/cmd/...
+	@if ls plugins/*/cmd >/dev/null 2>&1; then $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/ ./plugins/*/cmd/...; fi
+
+setup:
+	@bash deploy/dev/setup.sh
+
+test: setup
+	@set -o pipefail; $(GO) test -json -timeout 45m $(TESTFLAGS) ./... 2>&1 | $(GO) run ./deploy/tools/testsum
+
+$(TOOLS)/staticcheck:
+	@mkdir -p $(TOOLS)
+	GOBIN=$(TOOLS) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+lint: $(TOOLS)/staticcheck
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(TOOLS)/staticcheck ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./... 2>&1 | grep -E "^(Benchmark|ok|FAIL|---|goos|pkg|[a-z_]+:)" || true
+
+cross:
+	GOOS=windows GOARCH=amd64 $(GO) build -o /dev/null ./agent/... ./shared/...
+	GOOS=darwin GOARCH=arm64 $(GO) build -o /dev/null ./agent/... ./shared/...
+	@if ls plugins/*/cmd >/dev/null 2>&1; then GOOS=windows GOARCH=amd64 $(GO) build -o /dev/null ./plugins/...; GOOS=darwin GOARCH=arm64 $(GO) build -o /dev/null ./plugins/...; fi
+
+demo: build
+	@bash deploy/demo/demo.sh
+
+demo-stop:
+	@bash deploy/demo/demo.sh stop
+
+clean:
+	rm -rf $(BIN)
