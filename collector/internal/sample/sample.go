@@ -176,19 +176,31 @@ func sortScope(devices []rules.Device) ([]rules.Device, error) {
 			return nil, fmt.Errorf("devices[%d]: %w", i, err)
 		}
 	}
-	idx := make([]int, len(devices))
-	for i := range idx {
-		idx[i] = i
+	// Sort (id, input index) pairs: the index makes the order total, so an unstable sort is
+	// deterministic, and a duplicate is reported with its first occurrence.
+	keys := make([]idKey, len(devices))
+	for i, d := range devices {
+		keys[i] = idKey{d.ID, i}
 	}
-	slices.SortStableFunc(idx, func(a, b int) int { return strings.Compare(devices[a].ID, devices[b].ID) })
+	slices.SortFunc(keys, func(a, b idKey) int {
+		if c := strings.Compare(a.id, b.id); c != 0 {
+			return c
+		}
+		return a.index - b.index
+	})
 	sorted := make([]rules.Device, len(devices))
-	for i, j := range idx {
-		sorted[i] = devices[j]
-		if i > 0 && sorted[i].ID == sorted[i-1].ID {
-			return nil, fmt.Errorf("devices[%d]: duplicate device id %q (also devices[%d])", j, sorted[i].ID, idx[i-1])
+	for i, k := range keys {
+		sorted[i] = devices[k.index]
+		if i > 0 && k.id == keys[i-1].id {
+			return nil, fmt.Errorf("devices[%d]: duplicate device id %q (also devices[%d])", k.index, k.id, keys[i-1].index)
 		}
 	}
 	return sorted, nil
+}
+
+type idKey struct {
+	id    string
+	index int
 }
 
 // markExcluded returns, for each position of sorted, whether its id is in exclude, and the

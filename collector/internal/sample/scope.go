@@ -21,8 +21,20 @@ const scopeTag = "ceplus-scope-v1"
 // devices in the input does not matter; nothing is normalised. It is the frozen scope hash that
 // keys a draw (docs/sampling.md).
 func ScopeHash(devices []rules.Device) string {
-	sorted := slices.Clone(devices)
-	slices.SortFunc(sorted, compareDevices)
+	keys := make([]idKey, len(devices))
+	for i, d := range devices {
+		keys[i] = idKey{d.ID, i}
+	}
+	slices.SortFunc(keys, func(a, b idKey) int {
+		if c := strings.Compare(a.id, b.id); c != 0 {
+			return c
+		}
+		return compareDevices(devices[a.index], devices[b.index])
+	})
+	sorted := make([]rules.Device, len(devices))
+	for i, k := range keys {
+		sorted[i] = devices[k.index]
+	}
 	sum := hashSorted(sorted)
 	return hex.EncodeToString(sum[:])
 }
