@@ -6,6 +6,11 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -s -w -X github.com/ceplus/ceplus/shared/version.Version=$(VERSION)
 TESTFLAGS ?=
 STATICCHECK_VERSION := v0.8.2
+# Pinned protobuf tool chain: protoc from Debian's protobuf-compiler, the Go generators by version.
+PROTOC_VERSION            := 3.21.12
+PROTOC_GEN_GO_VERSION     := v1.36.12
+PROTOC_GEN_GO_GRPC_VERSION := v1.5.1
+PROTO_FILES := $(shell find shared -name '*.proto' 2>/dev/null)
 
 export CGO_ENABLED ?= 0
 
@@ -38,6 +43,26 @@ lint: $(TOOLS)/staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(TOOLS)/staticcheck ./...
+
+$(TOOLS)/protoc-gen-go-$(PROTOC_GEN_GO_VERSION):
+	@mkdir -p $(TOOLS)
+	GOBIN=$(TOOLS) $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
+	@touch $@
+
+$(TOOLS)/protoc-gen-go-grpc-$(PROTOC_GEN_GO_GRPC_VERSION):
+	@mkdir -p $(TOOLS)
+	GOBIN=$(TOOLS) $(GO) install google.golang.org/grpc/cmd/protoc-gen-go-grpc@$(PROTOC_GEN_GO_GRPC_VERSION)
+	@touch $@
+
+# proto regenerates the committed protobuf code; protoc must be Debian's $(PROTOC_VERSION)
+# (apt-get install protobuf-compiler), so that regenerating an unchanged schema changes nothing.
+proto: $(TOOLS)/protoc-gen-go-$(PROTOC_GEN_GO_VERSION) $(TOOLS)/protoc-gen-go-grpc-$(PROTOC_GEN_GO_GRPC_VERSION)
+	@v=$$(protoc --version 2>/dev/null); if [ "$$v" != "libprotoc $(PROTOC_VERSION)" ]; then \
+		echo "make proto needs protoc $(PROTOC_VERSION) (apt-get install protobuf-compiler), found '$$v'"; exit 1; fi
+	cd shared/pluginapi/proto && PATH=$(TOOLS):$$PATH protoc -I . \
+		--go_out=. --go_opt=paths=source_relative \
+		--go-grpc_out=. --go-grpc_opt=paths=source_relative \
+		$$(cd $(CURDIR)/shared/pluginapi/proto && find . -name '*.proto' | sort)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./... 2>&1 | grep -E "^(Benchmark|ok|FAIL|---|goos|pkg|[a-z_]+:)" || true

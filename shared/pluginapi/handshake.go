@@ -1,0 +1,75 @@
+package pluginapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc"
+
+	pb "github.com/ceplus/ceplus/shared/pluginapi/proto/ceplus/plugin/v1"
+)
+
+// Handshake is the fixed go-plugin handshake of ceplus source plugins. ProtocolVersion is
+// APIVersion, so a plugin built for another API version is refused before any call.
+var Handshake = plugin.HandshakeConfig{
+	ProtocolVersion:  APIVersion,
+	MagicCookieKey:   "CEPLUS_SOURCE_PLUGIN",
+	MagicCookieValue: "c3f1d0a4-7b5e-4e0c-9a51-ceplus-source-v1",
+}
+
+// pluginName is the name under which the source is dispensed.
+const pluginName = "source"
+
+// Description is what a plugin binary prints for its describe subcommand: its Info and the
+// API version it was built for.
+type Description struct {
+	APIVersion int `json:"api_version"`
+	Info
+}
+
+// grpcPlugin is the go-plugin glue: gRPC only (net/rpc is refused).
+type grpcPlugin struct {
+	plugin.NetRPCUnsupportedPlugin
+	src Source // nil on the host side
+}
+
+func (p *grpcPlugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error {
+	pb.RegisterSourceServiceServer(s, &server{src: p.src})
+	return nil
+}
+
+func (p *grpcPlugin) GRPCClient(_ context.Context, _ *plugin.GRPCBroker, c *grpc.ClientConn) (any, error) {
+	return pb.NewSourceServiceClient(c), nil
+}
+
+func pluginSets(src Source) map[int]plugin.PluginSet {
+	return map[int]plugin.PluginSet{APIVersion: {pluginName: &grpcPlugin{src: src}}}
+}
+
+// server serves one Source over gRPC.
+type server struct {
+	pb.UnimplementedSourceServiceServer
+	src Source
+}
+
+func (s *server) Describe(context.Context, *pb.DescribeRequest) (*pb.DescribeResponse, error) {
+	return &pb.DescribeResponse{ApiVersion: APIVersion, Info: infoToWire(s.src.Info())}, nil
+}
+
+func (s *server) Collect(req *pb.CollectRequest, stream grpc.ServerStreamingServer[pb.CollectResponse]) error {
+	res, err := s.src.Collect(stream.Context(), Request{Root: req.GetRoot()})
+	if errors.Is(err, ErrNotApplicable) {
+		return stream.Send(&pb.CollectResponse{NotApplicable: err.Error()})
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", s.src.Info().Name, err)
+	}
+	for _, page := range resultToWire(res) {
+		if err := stream.Send(page); err != nil {
+			return fmt.Errorf("send result page: %w", err)
+		}
+	}
+	return nil
+}
