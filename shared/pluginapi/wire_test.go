@@ -19,7 +19,7 @@ func TestWireRoundTrip(t *testing.T) {
 			Security: true, Arch: "amd64", Released: "2024-12-10", Severity: "Critical", Title: "t", IDs: []string{"x", "y"}}},
 		InstalledUpdates: []inventory.InstalledUpdate{{ID: "KB1", Title: "t", InstalledOn: "2024-01-02"}},
 		Applications:     []inventory.Application{{Name: "7-Zip", Version: "24.08", Publisher: "Igor Pavlov", ID: "7-Zip"}},
-		Status: inventory.SourceStatus{Name: "windows", Version: "1.0", Status: inventory.Partial, Errors: []string{"e1"}, DurationMS: 42},
+		Status:           inventory.SourceStatus{Name: "windows", Version: "1.0", Status: inventory.Partial, Errors: []string{"e1"}, DurationMS: 42},
 	}
 	for i := range 2*pageSize + 7 {
 		full.Packages = append(full.Packages, inventory.Package{Name: fmt.Sprintf("p%d", i), Version: "1:2.3-4",
