@@ -15,6 +15,7 @@ const prog = "ceplus-collector"
 func commands() []cmdline.Command {
 	return []cmdline.Command{
 		{Name: "version", Summary: "print the version", Run: runVersion},
+		{Name: "sample", Summary: "draw and verify the CE+ test samples (docs/sampling.md)", Run: runSample},
 	}
 }
 

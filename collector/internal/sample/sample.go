@@ -82,7 +82,7 @@ func Draw(devices []rules.Device, policy Policy, sample int, exclude []string, s
 	if sample == 1 && len(exclude) > 0 {
 		return Result{}, fmt.Errorf("exclude: Sample 1 excludes nothing, got %d device ids (exclude applies to Sample 2)", len(exclude))
 	}
-	testAll, err := normalizeTypes(policy.TestAllTypes)
+	testAll, err := NormalizeTypes(policy.TestAllTypes)
 	if err != nil {
 		return Result{}, err
 	}
@@ -156,8 +156,17 @@ func Draw(devices []rules.Device, policy Policy, sample int, exclude []string, s
 	return res, nil
 }
 
-// normalizeTypes checks that every type is a device type and returns them sorted without repeats.
-func normalizeTypes(types []string) ([]string, error) {
+// ValidateScope returns the error Draw would return for devices, or nil: every device must pass
+// rules.Device.Validate and ids must be unique. Errors name the device by its index, as in
+// "devices[3]: duplicate device id "pc-01" (also devices[0])".
+func ValidateScope(devices []rules.Device) error {
+	_, err := sortScope(devices)
+	return err
+}
+
+// NormalizeTypes checks that every entry of a test_all_types policy is a device type and returns
+// the policy sorted without repeats, as recorded in Result.TestAllTypes.
+func NormalizeTypes(types []string) ([]string, error) {
 	out := make([]string, 0, len(types))
 	for _, t := range types {
 		if !rules.ValidDeviceType(t) {
