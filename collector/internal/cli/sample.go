@@ -262,8 +262,15 @@ func loadScope(path string) (scopeFile, error) {
 	if len(raw.Devices) == 0 || string(raw.Devices) == "null" {
 		return sc, fmt.Errorf("%s: no \"devices\" field: want {\"devices\": [{\"id\", \"type\", \"build\"}, ...]}", path)
 	}
-	if err := json.Unmarshal(raw.Devices, &sc.Devices); err != nil {
+	var items []json.RawMessage
+	if err := json.Unmarshal(raw.Devices, &items); err != nil {
 		return sc, fmt.Errorf("%s: devices: want a list of {\"id\", \"type\", \"build\"} objects: %v", path, jsonError(err))
+	}
+	sc.Devices = make([]rules.Device, len(items))
+	for i, item := range items {
+		if err := json.Unmarshal(item, &sc.Devices[i]); err != nil {
+			return sc, fmt.Errorf("%s: devices[%d]: want {\"id\", \"type\", \"build\"} with string values: %v", path, i, jsonError(err))
+		}
 	}
 	if len(sc.Devices) == 0 {
 		return sc, fmt.Errorf("%s: devices: the list is empty; a scope needs at least one device", path)
