@@ -49,6 +49,8 @@ func jsonError(err error, data []byte) error {
 		return fmt.Errorf("case is not valid JSON (line %d): %v", line, err)
 	case errors.Is(err, io.EOF):
 		return errors.New("case is empty: want one JSON object")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return errors.New("case is not valid JSON: it ends in the middle of a value (truncated file?)")
 	}
 	return fmt.Errorf("case: %w", err)
 }

@@ -16,6 +16,7 @@ func commands() []cmdline.Command {
 	return []cmdline.Command{
 		{Name: "version", Summary: "print the version", Run: runVersion},
 		{Name: "sample", Summary: "draw and verify the CE+ test samples (docs/sampling.md)", Run: runSample},
+		{Name: "rules", Summary: "evaluate a CE+, EUCC or e-IoT case with the rules engine (docs/rules.md)", Run: runRules},
 	}
 }
 
