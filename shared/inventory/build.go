@@ -10,7 +10,10 @@ func BuildKey(d Device) string {
 	switch d.OSFamily {
 	case FamilyWindows:
 		// OSVersion "11" or "Server 2022"; the edition and feature update tell builds apart.
-		parts = append(parts, d.OSVersion, d.Edition, d.FeatureUpdate)
+		parts = append(parts, d.OSVersion, d.Edition)
+		if !serverYearRelease(d.OSVersion) {
+			parts = append(parts, d.FeatureUpdate)
+		}
 	default:
 		parts = append(parts, d.Edition, MajorVersion(d.OSFamily, d.OSVersion))
 	}
@@ -39,6 +42,25 @@ func MajorVersion(family, version string) string {
 		}
 	}
 	return f[0]
+}
+
+// serverYearRelease reports whether a Windows OSVersion names a Windows Server long-term
+// release by its year ("Server 2022", "Server 2012 R2"). Such a release has one feature-update
+// level for its whole life (Server 2022 is always 21H2, Server 2019 always 1809), so its build
+// key leaves the feature update out: "Windows Server 2022 Standard". Annual Channel servers
+// ("Server", no year) keep it: "Windows Server Datacenter 23H2".
+func serverYearRelease(osVersion string) bool {
+	year, ok := strings.CutPrefix(osVersion, "Server ")
+	year, _ = strings.CutSuffix(year, " R2")
+	if !ok || len(year) != 4 {
+		return false
+	}
+	for _, c := range year {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func familyName(d Device) string {
