@@ -15,6 +15,7 @@ const prog = "ceplus-agent"
 func commands() []cmdline.Command {
 	return []cmdline.Command{
 		{Name: "version", Summary: "print the version", Run: runVersion},
+		{Name: "inventory", Summary: "inventory this system (or --root) through the signed plugins", Run: runInventory},
 	}
 }
 
