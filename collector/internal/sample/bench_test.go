@@ -2,10 +2,8 @@ package sample
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"testing"
-	"time"
 
 	"github.com/ceplus/ceplus/shared/rules"
 )
@@ -64,28 +62,5 @@ func BenchmarkScopeHash100k(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		ScopeHash(devices)
-	}
-}
-
-// TestDraw100kUnder100ms guards the performance requirement (a draw over 100,000 devices in
-// < 100 ms) in ordinary test runs. It takes the fastest of several draws, so that other work on a
-// shared machine does not make it flaky; BenchmarkDraw100k gives the average.
-func TestDraw100kUnder100ms(t *testing.T) {
-	if testing.Short() || raceEnabled || testing.CoverMode() != "" {
-		t.Skip("performance test: skipped with -short, -race or -cover")
-	}
-	devices := benchScope()
-	p := Policy{TestAllTypes: []string{"server"}}
-	best := time.Duration(math.MaxInt64)
-	for range 7 {
-		start := time.Now()
-		if _, err := Draw(devices, p, 1, nil, fixedSeed()); err != nil {
-			t.Fatal(err)
-		}
-		best = min(best, time.Since(start))
-	}
-	t.Logf("Draw over 100,000 devices: %.1f ms (fastest of 7)", best.Seconds()*1e3)
-	if best >= 100*time.Millisecond {
-		t.Errorf("Draw over 100,000 devices took %.1f ms, want < 100 ms", best.Seconds()*1e3)
 	}
 }
