@@ -112,41 +112,57 @@ func (h *history) outsideWindow() string {
 }
 
 // sizeTooSmall: a drawn sample has fewer devices of some build than the rules require. Sample 1
-// needs the build's sample size. Sample 2 needs every test_all_types device of the build plus, for
-// its other devices, the table's size when enough were not in Sample 1, all the remaining ones when
-// fewer remain (small pool), or all of them again when none remain (total coverage).
+// needs the build's sample size (every test_all_types device plus the table's size for the others).
+// Sample 2 needs every test_all_types device of the build again and, for its other devices, is
+// drawn from those not in Sample 1: the table's size of them when enough remain, every remaining
+// one when fewer remain (small pool), or all of them again when none remain (total coverage).
 func (h *history) sizeTooSmall() string {
 	forced, others := h.sizes()
+	nb := len(h.builds)
 	var problems []string
 	for s := 1; s <= 2; s++ {
 		sm := &h.samples[s]
 		if !sm.isDrawn {
 			continue
 		}
-		drawn := make([]int, len(h.builds))
-		inS1 := make([]int, len(h.builds))
+		drawnForced, drawnOthers, drawnNew, inS1 := make([]int, nb), make([]int, nb), make([]int, nb), make([]int, nb)
 		for d := range h.in.Devices {
 			b := h.buildOf[d]
-			if sm.drawn[d] {
-				drawn[b]++
+			if h.forced[d] {
+				if sm.drawn[d] {
+					drawnForced[b]++
+				}
+				continue
 			}
-			if h.samples[1].member[d] && !h.forced[d] {
+			if h.samples[1].member[d] {
 				inS1[b]++
+			}
+			if sm.drawn[d] {
+				drawnOthers[b]++
+				if !h.samples[1].member[d] {
+					drawnNew[b]++
+				}
 			}
 		}
 		for b, name := range h.builds {
 			table := SampleSize(others[b])
-			need := forced[b] + table
-			if s == 2 {
-				switch remaining := others[b] - inS1[b]; {
-				case remaining == 0:
-					need = forced[b] + others[b]
-				case remaining < table:
-					need = forced[b] + remaining
+			if s == 1 {
+				if got, need := drawnForced[b]+drawnOthers[b], forced[b]+table; got < need {
+					problems = append(problems, fmt.Sprintf("Sample 1 has %d devices of build %q, %d required", got, name, need))
 				}
+				continue
 			}
-			if drawn[b] < need {
-				problems = append(problems, fmt.Sprintf("Sample %d has %d devices of build %q, %d required", s, drawn[b], name, need))
+			if drawnForced[b] < forced[b] {
+				problems = append(problems, fmt.Sprintf("Sample 2 has %d of the %d devices of build %q whose type is tested in full", drawnForced[b], forced[b], name))
+			}
+			switch remaining := others[b] - inS1[b]; {
+			case others[b] == 0:
+			case remaining == 0:
+				if drawnOthers[b] < others[b] {
+					problems = append(problems, fmt.Sprintf("Sample 2 has %d devices of build %q, %d required (every device was in Sample 1: total coverage re-scans them all)", drawnOthers[b], name, others[b]))
+				}
+			case drawnNew[b] < min(table, remaining):
+				problems = append(problems, fmt.Sprintf("Sample 2 has %d devices of build %q not in Sample 1, %d required (%d remain outside Sample 1)", drawnNew[b], name, min(table, remaining), remaining))
 			}
 		}
 	}
