@@ -54,7 +54,7 @@ func inventoryJSON(n, variant int) (body []byte, contentHash string) {
 	for i := range inv.Packages {
 		v := fmt.Sprintf("1:%d.%d.%d-%d+deb12u%d", i%7, i%13, variant, i%5, i%3)
 		inv.Packages[i] = inventory.Package{
-			Name: fmt.Sprintf("lib%s-package-%04d", []string{"ssl", "xml2", "gnutls", "curl", "krb5"}[i%5], i),
+			Name:    fmt.Sprintf("lib%s-package-%04d", []string{"ssl", "xml2", "gnutls", "curl", "krb5"}[i%5], i),
 			Version: v, SourceName: fmt.Sprintf("source-package-%04d", i/3), SourceVersion: v,
 			Ecosystem: "Debian:12", Arch: "amd64",
 		}
