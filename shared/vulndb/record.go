@@ -3,11 +3,11 @@ package vulndb
 // Record is the part of an OSV record that matching and findings need. Decoding is lenient:
 // fields it does not name are ignored here but kept verbatim in the snapshot's record bytes.
 type Record struct {
-	ID        string     `json:"id"`
+	ID string `json:"id"`
 	// Modified, Published and Withdrawn are RFC 3339 strings as written; see ParseTime.
-	Modified  string `json:"modified"`
-	Published string `json:"published"`
-	Withdrawn string `json:"withdrawn"`
+	Modified  string     `json:"modified"`
+	Published string     `json:"published"`
+	Withdrawn string     `json:"withdrawn"`
 	Aliases   []string   `json:"aliases"`
 	Upstream  []string   `json:"upstream"`
 	Related   []string   `json:"related"`
