@@ -10,11 +10,15 @@ STATICCHECK_VERSION := v0.8.2
 PROTOC_VERSION            := 3.21.12
 PROTOC_GEN_GO_VERSION     := v1.36.12
 PROTOC_GEN_GO_GRPC_VERSION := v1.5.1
-PROTO_FILES := $(shell find shared -name '*.proto' 2>/dev/null)
+# Plugin signing: the private key stays in deploy/keys/ (in .gitignore); the public key is
+# embedded in ceplus-agent at link time.
+PLUGIN_KEY     := deploy/keys/plugins.key
+PLUGIN_KEY_VAR := github.com/ceplus/ceplus/agent/internal/sources.publicKey
+PLUGIN_CMDS    := $(addprefix ./,$(addsuffix ...,$(wildcard plugins/*/cmd/)))
 
 export CGO_ENABLED ?= 0
 
-.PHONY: help build setup test lint bench demo demo-stop proto cross clean
+.PHONY: help build setup test lint bench bench-agent demo demo-stop proto cross clean
 
 help:
 	@echo "make build      build bin/ceplus-agent, bin/ceplus-collector and the plugins"
@@ -22,12 +26,19 @@ help:
 	@echo "make demo       run the main job on the embedded default data"
 	@echo "make lint       gofmt, go vet and staticcheck"
 	@echo "make bench      run the benchmarks and print the figures"
+	@echo "make bench-agent  time and measure the peak RSS of ceplus-agent inventory on this machine"
+	@echo "make proto      regenerate the committed protobuf code with the pinned tools"
 	@echo "make cross      compile agent and plugins for Windows and macOS"
 
+# build signs the plugins with deploy/keys/plugins.key (generated on first use, never in git)
+# and embeds the matching public key in ceplus-agent: the agent's trust anchor is its own binary.
 build:
-	@mkdir -p $(BIN)
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/ ./agent/cmd/... ./collector/cmd/...
-	@if ls plugins/*/cmd >/dev/null 2>&1; then $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/ ./plugins/*/cmd/...; fi
+	@mkdir -p $(BIN) $(TOOLS)
+	$(GO) build -o $(TOOLS)/signplugins ./deploy/tools/signplugins
+	$(if $(PLUGIN_CMDS),$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/ $(PLUGIN_CMDS))
+	$(TOOLS)/signplugins -key $(PLUGIN_KEY) -dir $(BIN)
+	$(GO) build -trimpath -ldflags "$(LDFLAGS) -X $(PLUGIN_KEY_VAR)=$$($(TOOLS)/signplugins -key $(PLUGIN_KEY) -print-pub)" -o $(BIN)/ ./agent/cmd/...
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/ ./collector/cmd/...
 
 setup:
 	@bash deploy/dev/setup.sh
@@ -66,6 +77,9 @@ proto: $(TOOLS)/protoc-gen-go-$(PROTOC_GEN_GO_VERSION) $(TOOLS)/protoc-gen-go-gr
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./... 2>&1 | grep -E "^(Benchmark|ok|FAIL|---|goos|pkg|[a-z_]+:)" || true
+
+bench-agent: build
+	@bash deploy/bench-agent.sh
 
 cross:
 	GOOS=windows GOARCH=amd64 $(GO) build -o /dev/null ./agent/... ./shared/...

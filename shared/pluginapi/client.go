@@ -143,7 +143,7 @@ func (c *Client) Collect(ctx context.Context, req Request) (inventory.Result, er
 			return inventory.Result{}, fmt.Errorf("collect from plugin %s: %w", c.path, err)
 		}
 		if reason := page.GetNotApplicable(); reason != "" {
-			return inventory.Result{}, fmt.Errorf("%s: %w", reason, ErrNotApplicable)
+			return inventory.Result{}, notApplicableError(reason)
 		}
 		addFromWire(&res, page)
 	}
@@ -167,3 +167,11 @@ func (c *Client) Close() {
 		c.pc.Kill()
 	}
 }
+
+// notApplicableError carries a plugin's not-applicable reason (which already says "not
+// applicable") across the wire; it matches ErrNotApplicable.
+type notApplicableError string
+
+func (e notApplicableError) Error() string { return string(e) }
+
+func (e notApplicableError) Unwrap() error { return ErrNotApplicable }
