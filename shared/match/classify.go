@@ -96,6 +96,25 @@ func classRank(c Class) int {
 	return 0
 }
 
+// decides reports whether evidence e rather than cur should decide the finding: the worse
+// class, then a real advisory date over a per-CVE record's date over no date.
+func decides(e, cur Evidence) bool {
+	if a, b := classRank(e.Class), classRank(cur.Class); a != b {
+		return a > b
+	}
+	return dateRank(e) < dateRank(cur)
+}
+
+func dateRank(e Evidence) int {
+	switch {
+	case e.FixDate != "" && e.DateFlag == "":
+		return 0
+	case e.FixDate != "":
+		return 1
+	}
+	return 2
+}
+
 // classify sets the class of every evidence and of the finding (the worst evidence decides,
 // and gives the finding its fix date and source).
 func classify(f *Finding, now time.Time) {
@@ -103,7 +122,7 @@ func classify(f *Finding, now time.Time) {
 	for i := range f.Evidence {
 		e := &f.Evidence[i]
 		e.Class = classifyEvidence(*e, f.Severity, now)
-		if best < 0 || classRank(e.Class) > classRank(f.Evidence[best].Class) {
+		if best < 0 || decides(*e, f.Evidence[best]) {
 			best = i
 		}
 	}
