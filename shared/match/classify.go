@@ -2,11 +2,13 @@ package match
 
 import (
 	"time"
+
+	"github.com/ceplus/ceplus/shared/calendar"
+	"github.com/ceplus/ceplus/shared/rules"
 )
 
-// GraceDays is the CE+ grace period: a fix released this many days before the test or fewer
-// is within grace (RULES.md §1.4).
-const GraceDays = 14
+// GraceDays is the CE+ grace period in days (rules.GraceDays).
+const GraceDays = rules.GraceDays
 
 // vendorRank orders vendor severity words across feeds: Debian urgency, Ubuntu priority,
 // Red Hat, GHSA and CVSS-style ratings. Unknown words rank 0.
@@ -26,46 +28,68 @@ func vendorRank(w string) int {
 	return 0
 }
 
-// IsHigh reports whether the severity counts as high for the 14-day rule: the vendor rates it
-// critical or high, or a CVSS v3 base score is 7.0 or more, or there is no severity at all
-// (treated as high). A vendor word this package does not know is treated as no severity.
-func (s Severity) IsHigh() bool {
-	if s.CVSS3 != nil && s.CVSS3.Score >= 7.0 {
-		return true
+// vendorRating maps a feed's word to the rules engine's ratings (critical, high, medium, low);
+// a word it does not know maps to "" (no vendor severity).
+func vendorRating(w string) string {
+	switch vendorRank(w) {
+	case 5:
+		return "critical"
+	case 4:
+		return "high"
+	case 3:
+		return "medium"
+	case 2, 1:
+		return "low"
 	}
-	if s.Vendor != nil && vendorRank(s.Vendor.Severity) >= 4 {
-		return true
-	}
-	known := s.Vendor != nil && vendorRank(s.Vendor.Severity) > 0
-	return s.CVSS3 == nil && !known
+	return ""
 }
 
-// classifyEvidence applies the 14-day rule of RULES.md §1.4 to one piece of evidence on the
-// test date now, given the finding's severity:
-//   - no fix released → no_fix;
-//   - severity not high (see Severity.IsHigh) → low;
-//   - no usable fix date (missing, malformed, placeholder) → needs_assessor_decision;
-//   - fix released more than GraceDays calendar days (UTC) before now → fail, else within_grace;
-//   - for a per-CVE record the date is the CVE's: when it is past grace but the record was
-//     modified within grace, the fix may be recent → needs_assessor_decision.
-//
-// It is the single place the class is computed until shared/rules exports its classifier.
+// RulesSeverity converts the severity to the rules engine's: the CVSS v3 score and the vendor
+// rating; nil when there is neither (the rules treat that as high).
+func (s Severity) RulesSeverity() *rules.Severity {
+	var out rules.Severity
+	if s.CVSS3 != nil {
+		score := s.CVSS3.Score
+		out.CVSS3 = &score
+	}
+	if s.Vendor != nil {
+		out.Vendor = vendorRating(s.Vendor.Severity)
+	}
+	if out.CVSS3 == nil && out.Vendor == "" {
+		return nil
+	}
+	return &out
+}
+
+// IsHigh reports whether the severity meets the 14-day rule's bar (rules.MeetsSeverityBar):
+// vendor critical or high, CVSS v3 7.0 or more, or no severity at all.
+func (s Severity) IsHigh() bool { return rules.MeetsSeverityBar(s.RulesSeverity()) }
+
+// classifyEvidence classifies one piece of evidence for a test at now with the rules engine's
+// rules.ClassifyFinding (dates in Europe/London), except where the advisory data cannot give it
+// the fix release date it needs, which the rules engine must not be asked to guess:
+//   - a fix with no usable date (missing, malformed, placeholder) that meets the severity bar
+//     → needs_assessor_decision (passing no date would read as no_fix);
+//   - a per-CVE record's date is the CVE's, not the fix's: when the rules engine says fail but
+//     the record was modified (the fix added) within grace, the fix may be recent →
+//     needs_assessor_decision.
 func classifyEvidence(e Evidence, sev Severity, now time.Time) Class {
-	switch {
-	case e.Fixed == "":
-		return ClassNoFix
-	case !sev.IsHigh():
-		return ClassLow
-	case e.FixDate == "":
+	f := rules.Finding{Fixed: e.Fixed, Severity: sev.RulesSeverity()}
+	if e.Fixed != "" && e.FixDate != "" {
+		d, err := calendar.ParseDate(e.FixDate)
+		if err != nil {
+			return ClassNeedsDecision // FixDate is written by evidence() as YYYY-MM-DD
+		}
+		f.FixReleased = &d
+	}
+	if e.Fixed != "" && f.FixReleased == nil && rules.MeetsSeverityBar(f.Severity) {
 		return ClassNeedsDecision
 	}
-	if daysSince(e.FixDate, now) <= GraceDays {
-		return ClassWithinGrace
-	}
-	if e.DateFlag == DateCVERecord && (e.Modified == "" || daysSince(e.Modified, now) <= GraceDays) {
+	c := Class(rules.ClassifyFinding(f, now, nil))
+	if c == ClassFail && e.DateFlag == DateCVERecord && (e.Modified == "" || daysSince(e.Modified, now) <= GraceDays) {
 		return ClassNeedsDecision
 	}
-	return ClassFail
+	return c
 }
 
 // daysSince returns the calendar days (UTC) from the date to now.

@@ -1,17 +1,21 @@
 package match
 
-import "github.com/ceplus/ceplus/shared/vulndb"
+import (
+	"github.com/ceplus/ceplus/shared/rules"
+	"github.com/ceplus/ceplus/shared/vulndb"
+)
 
 // Class is a finding's outcome under the CE+ 14-day rule (RULES.md §1.4).
 type Class string
 
-// Classes. NeedsDecision is used where the data cannot decide (no usable fix release date).
+// Classes: the rules engine's (shared/rules), plus NeedsDecision where the advisory data cannot
+// give the fix release date the rule needs.
 const (
-	ClassFail          Class = "fail"
-	ClassWithinGrace   Class = "within_grace"
-	ClassNoFix         Class = "no_fix"
-	ClassLow           Class = "low"
-	ClassUnsupported   Class = "unsupported"
+	ClassFail          = Class(rules.ClassFail)
+	ClassWithinGrace   = Class(rules.ClassWithinGrace)
+	ClassNoFix         = Class(rules.ClassNoFix)
+	ClassLow           = Class(rules.ClassLow)
+	ClassUnsupported   = Class(rules.ClassUnsupported)
 	ClassNeedsDecision Class = "needs_assessor_decision"
 )
 
