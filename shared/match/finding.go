@@ -11,11 +11,11 @@ type Class string
 // Classes: the rules engine's (shared/rules), plus NeedsDecision where the advisory data cannot
 // give the fix release date the rule needs.
 const (
-	ClassFail          = Class(rules.ClassFail)
-	ClassWithinGrace   = Class(rules.ClassWithinGrace)
-	ClassNoFix         = Class(rules.ClassNoFix)
-	ClassLow           = Class(rules.ClassLow)
-	ClassUnsupported   = Class(rules.ClassUnsupported)
+	ClassFail                = Class(rules.ClassFail)
+	ClassWithinGrace         = Class(rules.ClassWithinGrace)
+	ClassNoFix               = Class(rules.ClassNoFix)
+	ClassLow                 = Class(rules.ClassLow)
+	ClassUnsupported         = Class(rules.ClassUnsupported)
 	ClassNeedsDecision Class = "needs_assessor_decision"
 )
 
