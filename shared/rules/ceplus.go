@@ -207,7 +207,7 @@ func (h *history) decideAfterSample2(v *CEPlusVerdict, start, end time.Time, las
 			in = true
 			if t.fails {
 				for j, c := range t.classes {
-					if c.Fails() {
+					if c.fails() {
 						unrelated = append(unrelated, fmt.Sprintf("%s: %s", h.in.Devices[d].ID, joinLimited(t.findings[j].IDs)))
 					}
 				}

@@ -30,20 +30,24 @@ func (h *history) sampleSizes() map[string]int {
 // deviceOutput fills in v.Devices (devices in exactly one sample) and v.Samples (every sampled
 // device, per sample) from each device's latest test in its sample.
 func (h *history) deviceOutput(v *CEPlusVerdict) {
-	total, exclusive := 0, 0
+	total, exclusive, exclusiveFindings := 0, 0, 0
 	for s := 1; s <= 2; s++ {
 		sm := &h.samples[s]
 		for _, d := range sm.order {
+			n := 0
 			if k := sm.latest[d]; k >= 0 {
-				total += len(h.tests[k].findings)
+				n = len(h.tests[k].findings)
 			}
+			total += n
 			if !h.samples[3-s].member[d] {
 				exclusive++
+				exclusiveFindings += n
 			}
 		}
 	}
-	states := make([]FindingState, total)
+	states := make([]FindingState, exclusiveFindings)
 	details := make([]FindingDetail, total)
+	days := make([]int, total)
 	v.Devices = make(map[string]DeviceState, exclusive)
 	v.Samples = map[string]map[string]DeviceDetail{}
 	for s := 1; s <= 2; s++ {
@@ -53,16 +57,25 @@ func (h *history) deviceOutput(v *CEPlusVerdict) {
 			dev := &h.in.Devices[d]
 			st := DeviceState{Sample: s, Status: StatusUntested}
 			dt := DeviceDetail{Build: dev.Build, Status: StatusUntested, Tests: int(sm.count[d])}
+			exclusive := !h.samples[3-s].member[d]
 			if k := sm.latest[d]; k >= 0 {
 				t := &h.tests[k]
 				n := len(t.findings)
-				st.Findings, states = states[:n:n], states[n:]
+				if exclusive {
+					st.Findings, states = states[:n:n], states[n:]
+				}
 				dt.Findings, details = details[:n:n], details[n:]
+				ds := days[:n:n]
+				days = days[n:]
 				for j := range t.findings {
-					st.Findings[j] = FindingState{IDs: t.findings[j].IDs, Class: t.classes[j]}
-					dt.Findings[j] = FindingDetail{Finding: &t.findings[j], Class: t.classes[j]}
-					if c := t.classes[j]; c == ClassFail || c == ClassWithinGrace {
-						dt.Findings[j].DaysSinceFix = &t.days[j]
+					c := t.classes[j].class()
+					if exclusive {
+						st.Findings[j] = FindingState{IDs: t.findings[j].IDs, Class: c}
+					}
+					dt.Findings[j] = FindingDetail{Finding: &t.findings[j], Class: c}
+					if c == ClassFail || c == ClassWithinGrace {
+						ds[j] = t.date.DaysSince(*t.findings[j].FixReleased)
+						dt.Findings[j].DaysSinceFix = &ds[j]
 					}
 				}
 				st.Status = StatusPass
@@ -74,7 +87,7 @@ func (h *history) deviceOutput(v *CEPlusVerdict) {
 				st.Findings, dt.Findings = []FindingState{}, []FindingDetail{}
 			}
 			detail[dev.ID] = dt
-			if !h.samples[3-s].member[d] {
+			if exclusive {
 				v.Devices[dev.ID] = st
 			}
 		}

@@ -40,8 +40,7 @@ type test struct {
 	sample   int
 	dev      int32
 	findings []Finding
-	classes  []Class
-	days     []int // days since the fix, for classes fail and within_grace
+	classes  []classCode
 	fails    bool
 	next     int32 // index of the same device's next test in the same sample, -1 when none
 }
@@ -114,20 +113,27 @@ func fill(n int) []int32 {
 // replay walks the events at or before now in time order (ties keep input order).
 func (h *history) replay() {
 	order := make([]int, 0, len(h.in.Events))
-	nFindings := 0
+	nFindings, nTests := 0, 0
+	sorted := true
 	for i := range h.in.Events {
 		e := &h.in.Events[i]
 		if e.At.After(h.in.Now) {
 			continue
 		}
+		if len(order) > 0 && e.At.Before(h.in.Events[order[len(order)-1]].At) {
+			sorted = false
+		}
 		order = append(order, i)
 		if e.Kind == EventDeviceTested {
 			nFindings += len(e.Findings)
+			nTests++
 		}
 	}
-	sort.SliceStable(order, func(a, b int) bool { return h.in.Events[order[a]].At.Before(h.in.Events[order[b]].At) })
-	classes := make([]Class, nFindings)
-	days := make([]int, nFindings)
+	if !sorted {
+		sort.SliceStable(order, func(a, b int) bool { return h.in.Events[order[a]].At.Before(h.in.Events[order[b]].At) })
+	}
+	h.tests = make([]test, 0, nTests)
+	classes := make([]classCode, nFindings)
 	for _, i := range order {
 		e := &h.in.Events[i]
 		switch e.Kind {
@@ -168,10 +174,10 @@ func (h *history) replay() {
 			k := len(h.tests)
 			t := test{at: e.At, date: h.cal.Date(e.At), sample: e.Sample, dev: d, findings: e.Findings, next: -1}
 			t.classes, classes = classes[:len(e.Findings):len(e.Findings)], classes[len(e.Findings):]
-			t.days, days = days[:len(e.Findings):len(e.Findings)], days[len(e.Findings):]
 			for j := range e.Findings {
-				t.classes[j], t.days[j], _ = classifyDays(e.Findings[j], t.date)
-				if t.classes[j].Fails() {
+				c, _, _ := classifyDays(e.Findings[j], t.date)
+				t.classes[j] = codeOf(c)
+				if c.Fails() {
 					t.fails = true
 				}
 			}
@@ -218,3 +224,21 @@ func (h *history) window() (first, last calendar.Date, start, end time.Time, ok 
 	last = first.AddDays(RemediationDays)
 	return first, last, h.cal.StartOfDay(first), h.cal.EndOfDay(last), true
 }
+
+// classCode is a Class in one byte, for the per-finding store of a history.
+type classCode uint8
+
+var classByCode = [...]Class{ClassFail, ClassWithinGrace, ClassNoFix, ClassLow, ClassUnsupported}
+
+func codeOf(c Class) classCode {
+	for i, x := range classByCode {
+		if x == c {
+			return classCode(i)
+		}
+	}
+	panic("rules: unknown class " + string(c))
+}
+
+func (c classCode) class() Class { return classByCode[c] }
+
+func (c classCode) fails() bool { return c.class().Fails() }

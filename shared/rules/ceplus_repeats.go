@@ -1,8 +1,9 @@
 package rules
 
 import (
+	"hash/maphash"
+	"slices"
 	"sort"
-	"strings"
 	"time"
 )
 
@@ -30,30 +31,39 @@ func updateKey(f *Finding) string {
 
 func (h *history) sample1Failures() *sample1Failures {
 	idx := &sample1Failures{byID: map[string][]int32{}, byUpdate: map[string][]int32{}}
-	seen := map[string]bool{}
-	var key strings.Builder
+	seen := map[uint64][]int32{} // hash of ids, package and fixed → distinct findings with it
+	var hash maphash.Hash
 	for i := range h.tests {
 		t := &h.tests[i]
 		if t.sample != 1 || !t.fails {
 			continue
 		}
 		for j, c := range t.classes {
-			if !c.Fails() {
+			if !c.fails() {
 				continue
 			}
 			f := &t.findings[j]
-			key.Reset()
+			hash.Reset()
 			for _, id := range f.IDs {
-				key.WriteString(id)
-				key.WriteByte(0)
+				hash.WriteString(id)
+				hash.WriteByte(0)
 			}
-			key.WriteByte(1)
-			key.WriteString(updateKey(f))
-			if seen[key.String()] {
+			hash.WriteByte(1)
+			hash.WriteString(f.Package)
+			hash.WriteByte(0)
+			hash.WriteString(f.Fixed)
+			sum, dup := hash.Sum64(), false
+			for _, n := range seen[sum] {
+				if sameFailure(idx.findings[n], f) {
+					dup = true
+					break
+				}
+			}
+			if dup {
 				continue
 			}
-			seen[key.String()] = true
 			n := int32(len(idx.findings))
+			seen[sum] = append(seen[sum], n)
 			idx.findings = append(idx.findings, f)
 			for _, id := range f.IDs {
 				idx.byID[id] = append(idx.byID[id], n)
@@ -64,6 +74,11 @@ func (h *history) sample1Failures() *sample1Failures {
 		}
 	}
 	return idx
+}
+
+// sameFailure reports whether a and b name the same ids, package and fixed version.
+func sameFailure(a, b *Finding) bool {
+	return a.Package == b.Package && a.Fixed == b.Fixed && slices.Equal(a.IDs, b.IDs)
 }
 
 // repeats finds the failing Sample 2 findings of tests in [from, to) that repeat a failing
@@ -81,7 +96,7 @@ func (h *history) repeats(from, to time.Time) repeatResult {
 			s1 = h.sample1Failures()
 		}
 		for j, c := range t.classes {
-			if !c.Fails() {
+			if !c.fails() {
 				continue
 			}
 			f := &t.findings[j]
