@@ -27,8 +27,8 @@ func BuildKey(d Device) string {
 }
 
 // MajorVersion returns the part of an OS version that distinguishes builds: the whole release
-// for Ubuntu ("24.04") and Alpine ("3.20" of "3.20.3"), the major number elsewhere ("9" of "9.4",
-// "14" of "14.5").
+// for Ubuntu ("24.04") and Alpine ("3.20" of "3.20.3"), the first two numbers of macOS 10.x
+// ("10.15" of "10.15.7"), the major number elsewhere ("9" of "9.4", "14" of "14.5").
 func MajorVersion(family, version string) string {
 	f := strings.Split(version, ".")
 	switch family {
@@ -38,6 +38,11 @@ func MajorVersion(family, version string) string {
 		}
 	case FamilyAlpine, FamilyOpenSUSE:
 		if len(f) >= 2 {
+			return f[0] + "." + f[1]
+		}
+	case FamilyMacOS:
+		// Before macOS 11 the second number was the major release: 10.14 Mojave, 10.15 Catalina.
+		if f[0] == "10" && len(f) >= 2 {
 			return f[0] + "." + f[1]
 		}
 	}

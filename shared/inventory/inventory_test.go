@@ -19,6 +19,7 @@ func TestBuildKey(t *testing.T) {
 		{"windows pro 23H2 differs", Device{OSFamily: FamilyWindows, OSVersion: "11", Edition: "Pro", FeatureUpdate: "23H2"}, "Windows 11 Pro 23H2"},
 		{"windows enterprise", Device{OSFamily: FamilyWindows, OSVersion: "11", Edition: "Enterprise", FeatureUpdate: "24H2"}, "Windows 11 Enterprise 24H2"},
 		{"macos major", Device{OSFamily: FamilyMacOS, OSVersion: "14.5"}, "macOS 14"},
+		{"macos 10.x major is two numbers", Device{OSFamily: FamilyMacOS, OSVersion: "10.15.7"}, "macOS 10.15"},
 		{"windows server year release omits its fixed feature update", Device{OSFamily: FamilyWindows, OSVersion: "Server 2022", Edition: "Standard", FeatureUpdate: "21H2"}, "Windows Server 2022 Standard"},
 		{"windows server R2", Device{OSFamily: FamilyWindows, OSVersion: "Server 2012 R2", Edition: "Datacenter", FeatureUpdate: ""}, "Windows Server 2012 R2 Datacenter"},
 		{"windows server annual channel keeps it", Device{OSFamily: FamilyWindows, OSVersion: "Server", Edition: "Datacenter", FeatureUpdate: "23H2"}, "Windows Server Datacenter 23H2"},
