@@ -28,8 +28,10 @@ func missingUpdates(findings []Finding) []MissingUpdate {
 		m := &out[i]
 		m.Packages = append(m.Packages, f.Package)
 		m.IDs = append(m.IDs, f.IDs...)
-		if base, err := vulndb.ParseEco(f.Ecosystem); err == nil && cmpVersion(base.Base, f.Fixed, m.Fixed) > 0 {
-			m.Fixed = f.Fixed
+		if f.Fixed != m.Fixed {
+			if base, err := vulndb.ParseEco(f.Ecosystem); err == nil && cmpVersion(base.Base, f.Fixed, m.Fixed) > 0 {
+				m.Fixed = f.Fixed
+			}
 		}
 		if classRank(f.Class) > classRank(m.Class) {
 			m.Class = f.Class

@@ -73,7 +73,7 @@ func buildFindings(snap *vulndb.Snapshot, eco vulndb.Eco, p inventory.Package, h
 			r := snap.Record(h.rec)
 			f.IDs = append(f.IDs, ids[i]...)
 			f.Evidence = append(f.Evidence, evidence(r, h.fixed))
-			if h.fixed != "" && (f.Fixed == "" || cmpVersion(eco.Base, h.fixed, f.Fixed) > 0) {
+			if h.fixed != "" && h.fixed != f.Fixed && (f.Fixed == "" || cmpVersion(eco.Base, h.fixed, f.Fixed) > 0) {
 				f.Fixed = h.fixed
 			}
 			mergeSeverity(&f.Severity, snap, h)
