@@ -74,6 +74,7 @@ proto: $(TOOLS)/protoc-gen-go-$(PROTOC_GEN_GO_VERSION) $(TOOLS)/protoc-gen-go-gr
 		--go_out=. --go_opt=paths=source_relative \
 		--go-grpc_out=. --go-grpc_opt=paths=source_relative \
 		$$(cd $(CURDIR)/shared/pluginapi/proto && find . -name '*.proto' | sort)
+	cd shared/wire/proto && PATH=$(TOOLS):$$PATH protoc -I . --go_out=. --go_opt=paths=source_relative ceplus/wire/v1/wire.proto
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./... 2>&1 | grep -E "^(Benchmark|ok|FAIL|---|goos|pkg|[a-z_]+:)" || true
