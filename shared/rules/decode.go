@@ -162,19 +162,28 @@ func (w *wireCase) toCase() (Case, error) {
 		if err != nil {
 			return Case{}, err
 		}
-		return Case{Scheme: SchemeCEPlus, CEPlus: c}, c.Validate()
+		if err := c.Validate(); err != nil {
+			return Case{}, err
+		}
+		return Case{Scheme: SchemeCEPlus, CEPlus: c}, nil
 	case SchemeEUCC:
 		c, err := w.eucc(now, cal)
 		if err != nil {
 			return Case{}, err
 		}
-		return Case{Scheme: SchemeEUCC, EUCC: c}, c.Validate()
+		if err := c.Validate(); err != nil {
+			return Case{}, err
+		}
+		return Case{Scheme: SchemeEUCC, EUCC: c}, nil
 	case SchemeEIoT:
 		c, err := w.eiot(now, cal)
 		if err != nil {
 			return Case{}, err
 		}
-		return Case{Scheme: SchemeEIoT, EIoT: c}, c.Validate()
+		if err := c.Validate(); err != nil {
+			return Case{}, err
+		}
+		return Case{Scheme: SchemeEIoT, EIoT: c}, nil
 	}
 	return Case{}, fieldErr("scheme", *w.Scheme, "unknown scheme: want ceplus, eucc or eiot")
 }
