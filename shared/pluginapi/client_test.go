@@ -227,6 +227,11 @@ func TestKilledAgentLeavesNoPlugin(t *testing.T) {
 	if err := syscall.Kill(pid, 0); err != nil {
 		t.Fatalf("plugin %d not running before the kill: %v", pid, err)
 	}
+	t.Cleanup(func() {
+		if syscall.Kill(pid, 0) == nil {
+			_ = syscall.Kill(pid, syscall.SIGKILL) // the test has failed already; do not leave the orphan behind
+		}
+	})
 	if err := host.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
