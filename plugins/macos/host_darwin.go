@@ -1,0 +1,21 @@
+//go:build darwin
+
+package macos
+
+import (
+	"context"
+	"io/fs"
+	"os"
+	"time"
+)
+
+// systemHost reads the running macOS system.
+type systemHost struct{}
+
+func newHost() host { return systemHost{} }
+
+func (systemHost) run(ctx context.Context, timeout time.Duration, name string, args ...string) ([]byte, []byte, error) {
+	return run(ctx, timeout, name, args...)
+}
+
+func (systemHost) root() fs.FS { return os.DirFS("/") }
