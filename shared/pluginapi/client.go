@@ -60,7 +60,9 @@ func Start(ctx context.Context, cfg StartConfig) (*Client, error) {
 		timeout = 5 * time.Second
 	}
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < timeout {
-		timeout = time.Until(dl)
+		if timeout = time.Until(dl); timeout <= 0 {
+			return nil, fmt.Errorf("start plugin %s: %w", cfg.Path, context.DeadlineExceeded)
+		}
 	}
 	logOut := cfg.Log
 	if logOut == nil {
