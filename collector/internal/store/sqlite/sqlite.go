@@ -71,6 +71,8 @@ func openDB(path string, readOnly bool) (*sql.DB, error) {
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
 	q.Add("_pragma", "foreign_keys(1)")
+	// After a checkpoint, a WAL that grew past 64 MiB (a burst of uploads) is cut back.
+	q.Add("_pragma", "journal_size_limit(67108864)")
 	// WAL: readers never block the writer. synchronous=FULL: the WAL is fsynced at every
 	// commit, so an acknowledged write survives power loss, not only a process crash (NORMAL
 	// would fsync only at checkpoints and may lose the last commits on power loss).
