@@ -1,0 +1,155 @@
+package ingest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ceplus/ceplus/collector/internal/store"
+	"github.com/ceplus/ceplus/shared/inventory"
+	"github.com/ceplus/ceplus/shared/wire"
+	"github.com/quic-go/quic-go"
+)
+
+// uploadTimeout bounds how long one upload stream may take to deliver all its chunks.
+const uploadTimeout = 2 * time.Minute
+
+// upload assembles an upload that starts with first, commits it and acknowledges it.
+func (s *Server) upload(ctx context.Context, c *agentConn, str *quic.Stream, first *wire.UploadChunk) error {
+	if !s.allow(c.id) {
+		r := s.rate()
+		return &wire.Error{Code: wire.CodeRateLimited, Message: fmt.Sprintf(
+			"agent %s sent more than %d uploads in a burst (then one per %s are allowed): retry later", c.id.Short(), r.Burst, r.Every)}
+	}
+	_ = str.SetReadDeadline(time.Now().Add(uploadTimeout))
+	a := wire.NewAssembler(s.limits())
+	done, err := a.Add(first)
+	for err == nil && !done {
+		var m wire.Message
+		if m, err = wire.ReadFrame(str, s.limits().MaxFrame); err != nil {
+			break
+		}
+		chunk, ok := m.(*wire.UploadChunk)
+		if !ok {
+			return &wire.ProtocolError{Code: wire.CodeProtocol, Msg: fmt.Sprintf("upload %s: %T inside an upload", first.UploadID, m)}
+		}
+		done, err = a.Add(chunk)
+	}
+	if err != nil {
+		return err
+	}
+	ack, err := s.commit(ctx, c, a.Upload())
+	if err != nil {
+		return err
+	}
+	return wire.WriteFrame(str, ack)
+}
+
+// commit verifies the upload's content, stores it durably and returns the Ack to send.
+func (s *Server) commit(ctx context.Context, c *agentConn, up *wire.Upload) (*wire.Ack, error) {
+	u := store.Upload{AgentID: c.id, UploadID: up.ID.String(), CollectedAt: up.CollectedAt, Hostname: c.hostname}
+	var inv *inventory.Inventory
+	if up.Reference {
+		doc, err := s.Store.GetInventory(ctx, up.ContentHash)
+		if errors.Is(err, store.ErrNotFound) {
+			return &wire.Ack{UploadID: up.ID, ContentHash: up.ContentHash, NeedBody: true}, nil
+		}
+		if err != nil {
+			return nil, s.internal(fmt.Errorf("upload %s: look up content %s: %w", up.ID, up.ContentHash, err))
+		}
+		u.Document = doc
+		u.Meta = uploadMeta(nil, up)
+	} else {
+		var err error
+		if inv, u.Document, err = s.verify(up); err != nil {
+			return nil, err
+		}
+		u.Hostname = inv.Device.Hostname
+		u.Meta = uploadMeta(inv, up)
+	}
+	at := s.now()
+	dup, err := s.Store.PutInventory(ctx, u, at)
+	switch {
+	case errors.Is(err, store.ErrUploadConflict):
+		return nil, &wire.Error{Code: wire.CodeConflict, Message: err.Error()}
+	case err != nil:
+		return nil, s.internal(err)
+	}
+	if inv != nil {
+		if err := s.updateFacts(ctx, c, inv); err != nil {
+			return nil, s.internal(err)
+		}
+	}
+	s.Log.Info("inventory committed", "agent", c.id, "upload", up.ID.String(), "content", up.ContentHash[:12],
+		"packages", u.Packages, "bytes", len(up.Body), "duplicate", dup, "reference", up.Reference, "request", up.RequestID)
+	return &wire.Ack{UploadID: up.ID, Duplicate: dup, ContentHash: up.ContentHash}, nil
+}
+
+// verify decompresses and decodes an upload, checks that its content hash is the one claimed
+// (documents are shared by hash across agents, so a false claim must never be stored), and
+// returns the document to store.
+func (s *Server) verify(up *wire.Upload) (*inventory.Inventory, store.Document, error) {
+	raw, err := wire.Decompress(up.Codec, up.Body, s.limits().MaxInventory)
+	if err != nil {
+		return nil, store.Document{}, &wire.Error{Code: wire.CodeOf(err), Message: fmt.Sprintf("upload %s: %v", up.ID, err)}
+	}
+	inv := new(inventory.Inventory)
+	if err := json.Unmarshal(raw, inv); err != nil {
+		return nil, store.Document{}, &wire.Error{Code: wire.CodeBadInventory, Message: fmt.Sprintf("upload %s: inventory JSON: %v", up.ID, err)}
+	}
+	if err := inv.Validate(); err != nil {
+		return nil, store.Document{}, &wire.Error{Code: wire.CodeBadInventory, Message: fmt.Sprintf("upload %s: %v", up.ID, err)}
+	}
+	if h := inv.ContentHash(); h != up.ContentHash {
+		return nil, store.Document{}, &wire.Error{Code: wire.CodeBadInventory,
+			Message: fmt.Sprintf("upload %s claims content %s but its inventory hashes to %s", up.ID, up.ContentHash, h)}
+	}
+	doc := store.Document{ContentHash: up.ContentHash, Encoding: store.EncodingGzip, Body: up.Body,
+		Packages: len(inv.Packages), Build: inv.Device.Build}
+	if up.Codec != wire.CodecGzip {
+		if doc.Body, err = wire.Compress(wire.CodecGzip, raw); err != nil {
+			return nil, store.Document{}, s.internal(fmt.Errorf("upload %s: recompress: %w", up.ID, err))
+		}
+	}
+	return inv, doc, nil
+}
+
+// uploadMeta is the per-upload JSON the store keeps beside the shared document.
+func uploadMeta(inv *inventory.Inventory, up *wire.Upload) json.RawMessage {
+	m := struct {
+		MachineID string                   `json:"machine_id,omitempty"`
+		RequestID string                   `json:"request_id,omitempty"`
+		Reference bool                     `json:"reference,omitempty"`
+		Sources   []inventory.SourceStatus `json:"sources,omitempty"`
+	}{RequestID: up.RequestID, Reference: up.Reference}
+	if inv != nil {
+		m.MachineID, m.Sources = inv.Device.MachineID, inv.Sources
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		panic("ingest: marshal upload meta: " + err.Error()) // strings and slices of them only
+	}
+	return b
+}
+
+// updateFacts records the device facts of a new inventory on the agent when they changed.
+func (s *Server) updateFacts(ctx context.Context, c *agentConn, inv *inventory.Inventory) error {
+	d := inv.Device
+	a, err := s.Store.GetAgent(ctx, c.id)
+	if err != nil {
+		return err
+	}
+	if a.Hostname == d.Hostname && a.Build == d.Build && a.OSFamily == d.OSFamily && a.OSVersion == d.OSVersion && a.MachineID == d.MachineID {
+		return nil
+	}
+	a.Hostname, a.Build, a.OSFamily, a.OSVersion, a.MachineID = d.Hostname, d.Build, d.OSFamily, d.OSVersion, d.MachineID
+	return s.Store.PutAgent(ctx, a)
+}
+
+// internal logs err and returns the refusal the agent sees (it retries later).
+func (s *Server) internal(err error) error {
+	s.Log.Error("ingest", "err", err)
+	return &wire.Error{Code: wire.CodeInternal, Message: "the collector could not store the upload; it will be retried"}
+}
