@@ -149,4 +149,6 @@ func (s *Server) CloseAll(code wire.Code, msg string) {
 }
 
 // String names an agent connection for errors.
-func (c *agentConn) String() string { return fmt.Sprintf("agent %s (%s, %s)", c.id.Short(), c.hostname, c.conn.RemoteAddr()) }
+func (c *agentConn) String() string {
+	return fmt.Sprintf("agent %s (%s, %s)", c.id.Short(), c.hostname, c.conn.RemoteAddr())
+}
