@@ -17,7 +17,7 @@ $updates = @(foreach ($u in $result.Updates) {
         Title                    = $u.Title
         KBArticleIDs             = @($u.KBArticleIDs)
         MsrcSeverity             = $u.MsrcSeverity
-        LastDeploymentChangeTime = $u.LastDeploymentChangeTime.ToString('yyyy-MM-dd', $inv)
+        LastDeploymentChangeTime = if ($u.LastDeploymentChangeTime) { $u.LastDeploymentChangeTime.ToString('yyyy-MM-dd', $inv) } else { $null }
         Categories               = @($u.Categories | ForEach-Object {
             [pscustomobject]@{ Name = $_.Name; CategoryID = $_.CategoryID; Type = $_.Type }
         })
