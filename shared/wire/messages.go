@@ -14,6 +14,10 @@ const (
 	ALPNEnrol = "ceplus-enrol/1"
 )
 
+// ServerName is the name in every collector's server certificate; agents connect by address
+// and verify this name against their pinned CA.
+const ServerName = "ceplus-collector"
+
 // ProtocolVersion is the version of the message set that Hello and Welcome announce.
 const ProtocolVersion = 1
 
