@@ -47,7 +47,9 @@ func TestAcknowledgedSurvivesKill(t *testing.T) {
 	if err := cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
-	cmd.Wait() // killed: the error is expected
+	if err := cmd.Wait(); err == nil {
+		t.Fatal("the child exited cleanly: it should have been killed")
+	}
 	if len(acked) < 40 {
 		t.Fatalf("child acknowledged only %d uploads before it stopped", len(acked))
 	}

@@ -56,12 +56,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	if s.r, err = openDB(abs, true); err != nil {
-		s.w.Close()
-		return nil, err
+		return nil, errors.Join(err, s.w.Close())
 	}
 	if err := s.migrate(ctx); err != nil {
-		s.Close()
-		return nil, err
+		return nil, errors.Join(err, s.Close())
 	}
 	return s, nil
 }
