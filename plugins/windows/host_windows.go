@@ -14,6 +14,12 @@ import (
 	"golang.org/x/sys/windows/registry"
 )
 
+// uninstallPath is the uninstall key below HKLM (64-bit view) and below each user's hive.
+const uninstallPath = `SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall`
+
+// uninstallPath32 is the twin key where 32-bit installers on 64-bit Windows register.
+const uninstallPath32 = `SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall`
+
 // systemHost reads the running Windows system.
 type systemHost struct{}
 

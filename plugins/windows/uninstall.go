@@ -6,11 +6,6 @@ import (
 	"github.com/ceplus/ceplus/shared/inventory"
 )
 
-// uninstallPath is the uninstall key below HKLM (64-bit view) and below each user's hive.
-const uninstallPath = `SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall`
-
-// uninstallPath32 is the twin key where 32-bit installers on 64-bit Windows register.
-const uninstallPath32 = `SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall`
 
 // applicationsFromUninstall maps the subkeys of the uninstall keys to applications, as
 // "Installed apps" (Programs and Features) lists them: entries without a DisplayName and
