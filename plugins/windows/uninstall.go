@@ -6,7 +6,6 @@ import (
 	"github.com/ceplus/ceplus/shared/inventory"
 )
 
-
 // applicationsFromUninstall maps the subkeys of the uninstall keys to applications, as
 // "Installed apps" (Programs and Features) lists them: entries without a DisplayName and
 // entries with SystemComponent = 1 (parts of another product, such as the Visual C++ minimum
