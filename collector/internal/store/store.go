@@ -16,6 +16,7 @@ type Store interface {
 	Inventories
 	Events
 	Headers
+	Erasures
 	Meta
 	// Location names where the data lives, for logs and messages: the SQLite file, or the
 	// PostgreSQL host, database and schema (never a password).

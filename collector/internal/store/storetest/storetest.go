@@ -37,6 +37,7 @@ func Run(t *testing.T, h Harness) {
 		{"inventories", inventoryTests},
 		{"events", eventTests},
 		{"headers", headerTests},
+		{"erasures", erasureTests},
 		{"meta", metaTests},
 		{"migrations", migrationTests},
 	}
