@@ -6,7 +6,9 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
+	"github.com/ceplus/ceplus/collector/internal/ingest"
 	"github.com/ceplus/ceplus/collector/internal/serve"
 	"github.com/ceplus/ceplus/collector/internal/store/backend"
 	"github.com/ceplus/ceplus/shared/cmdline"
@@ -33,11 +35,16 @@ func runServe(ctx context.Context, stdio cmdline.IO, args []string) int {
 	agents := fs.String("listen-agents", defaultListenAgents, "UDP `ADDR` of the QUIC listener for agents")
 	api := fs.String("listen-api", defaultListenAPI, "TCP `ADDR` of the HTTP API")
 	level := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	burst := fs.Int("upload-burst", 30, "uploads an agent may send at once before the rate limit applies")
+	every := fs.Duration("upload-every", 6*time.Second, "after the burst, one upload per agent per this interval")
 	if code, ok := cmdline.ParseFlags(fs, args); !ok {
 		return code
 	}
 	if fs.NArg() > 0 {
 		return cmdline.Fail(stdio, name, cmdline.ExitUsage, "unexpected argument %q", fs.Arg(0))
+	}
+	if *burst < 1 || *every <= 0 {
+		return cmdline.Fail(stdio, name, cmdline.ExitUsage, "--upload-burst and --upload-every must be positive")
 	}
 	if *data == "" {
 		return cmdline.Fail(stdio, name, cmdline.ExitUsage, "--data DIR is required (the CA and the QUIC reset key live there even with --store)")
@@ -56,7 +63,7 @@ func runServe(ctx context.Context, stdio cmdline.IO, args []string) int {
 	defer st.Close()
 	log := slog.New(slog.NewTextHandler(stdio.Stderr, &slog.HandlerOptions{Level: lv}))
 	err = serve.Run(ctx, serve.Config{DataDir: *data, ListenAgents: *agents, ListenAPI: *api, Store: st, Log: log,
-		Version: version.Version}, stdio.Stdout)
+		Version: version.Version, Rate: ingest.Rate{Burst: *burst, Every: *every}}, stdio.Stdout)
 	if err != nil {
 		return cmdline.Fail(stdio, name, cmdline.ExitError, "%v", err)
 	}
