@@ -135,7 +135,7 @@ func fakeNmap(t testing.TB, body string) (path, marker string) {
 	dir := t.TempDir()
 	marker = filepath.Join(dir, "ran")
 	path = filepath.Join(dir, "nmap")
-	script := "#!/bin/sh\necho \"$@\" >> " + marker + "\n" + body + "\n"
+	script := "#!/bin/sh\nprintf '%s ' \"$@\" >> " + marker + "\necho >> " + marker + "\n" + body + "\n"
 	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
