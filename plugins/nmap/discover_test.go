@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -193,5 +194,39 @@ func TestFakeNmapRunsForValidTargets(t *testing.T) {
 	}
 	if !strings.Contains(string(b), "-n ") || !strings.HasSuffix(strings.TrimSpace(string(b)), " 127.0.0.1") {
 		t.Errorf("nmap arguments %q: want -n and the target last", b)
+	}
+}
+
+// TestDiscoverNmapReportsNoHosts replays nmap's own failure reports through a stand-in, as a second
+// line of defence behind target validation: exit 0 with "Failed to resolve" must still fail.
+func TestDiscoverNmapReportsNoHosts(t *testing.T) {
+	abs := func(name string) string {
+		p, err := filepath.Abs(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	tests := []struct {
+		name string
+		body string
+		want error
+	}{
+		{name: "failed to resolve, exit 0", body: "cat " + abs("zero-hosts.xml") + "; cat " + abs("zero-hosts.stderr") + " >&2", want: ErrNoHostsScanned},
+		{name: "requires root, exit 1", body: "echo 'You requested a scan type which requires root privileges.' >&2; echo 'QUITTING!' >&2; exit 1", want: ErrRequiresRoot},
+		{name: "other failure", body: "echo 'Ports specified must be between 0 and 65535 inclusive' >&2; exit 1", want: ErrNmapFailed},
+		{name: "XML does not parse", body: "echo '<nmaprun><host>'", want: ErrNmapFailed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path, _ := fakeNmap(t, tt.body)
+			res, err := Discover(context.Background(), Options{Targets: []string{"127.0.0.1"}, NmapPath: path, AllowedPrefixes: loopback}, nil)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("err = %v, want %v", err, tt.want)
+			}
+			if res.Run.Outcome != discovery.Failed {
+				t.Errorf("outcome %s, want failed", res.Run.Outcome)
+			}
+		})
 	}
 }

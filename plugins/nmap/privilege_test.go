@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -160,4 +161,27 @@ func copyFile(src, dst string) error {
 		return err
 	}
 	return out.Close()
+}
+
+// TestDiscoverOSDetectionAsRoot asks for -O on loopback, where nmap sees this machine's kernel.
+func TestDiscoverOSDetectionAsRoot(t *testing.T) {
+	requireNmap(t)
+	if os.Geteuid() != 0 {
+		t.Skip("SKIPPING: OS detection needs root; TestDiscoverForcedUnprivileged covers its absence")
+	}
+	ssh := listen(t, "127.0.0.1", sshBanner("SSH-2.0-OpenSSH_7.4"))
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	res, err := safeDiscover(t, ctx, Options{Targets: []string{"127.0.0.1"}, Ports: ports(ssh.addr), OSDetection: true,
+		AllowedPrefixes: loopback}, nil)
+	if err != nil {
+		t.Fatalf("Discover: %v", err)
+	}
+	if !res.Run.Privileged || !slices.Contains(res.Run.Args, "-O") {
+		t.Errorf("privileged %v args %v, want a privileged run with -O", res.Run.Privileged, res.Run.Args)
+	}
+	h := findHost(t, res, "127.0.0.1")
+	if h.OS == nil || runtime.GOOS == "linux" && !strings.Contains(h.OS.Name, "Linux") || h.OS.Accuracy < 50 || h.OS.Accuracy > 100 {
+		t.Errorf("OS guess %+v, want a Linux match with an accuracy in percent", h.OS)
+	}
 }
