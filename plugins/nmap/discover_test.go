@@ -11,7 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ceplus/ceplus/shared/calendar"
 	"github.com/ceplus/ceplus/shared/discovery"
+	"github.com/ceplus/ceplus/shared/discovery/exposure"
 )
 
 // fixedClock returns a clock that advances one second per call, so Start and End are inputs.
@@ -100,6 +102,11 @@ func TestDiscoverLoopbackServices(t *testing.T) {
 				t.Errorf("method %q confidence %d, want probed 10", s.Method, s.Confidence)
 			}
 		})
+	}
+	// The exposure groundwork on what nmap really reported: nginx 1.18 is past its end of life.
+	a, ok := exposure.Default().Assess(findService(t, h, web.Port()), calendar.NewDate(2026, 11, 22))
+	if !ok || !a.Finding() || a.EOL.Branch.Branch != "1.18" || a.Evidence.CPE != "cpe:/a:igor_sysoev:nginx:1.18.0" {
+		t.Errorf("exposure of the nginx service = %+v (ok %v), want an EOL finding for branch 1.18 with nmap's CPE", a, ok)
 	}
 	if len(events) == 0 || events[len(events)-1].HostsDone != 1 {
 		t.Errorf("progress events %+v: want at least one, the last with 1 host done", events)
