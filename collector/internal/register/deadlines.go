@@ -60,7 +60,7 @@ type Deadline struct {
 
 // Deadlines are a record's deadlines at one moment, with the engine's full answers.
 type Deadlines struct {
-	At   time.Time         `json:"at"`
+	At   time.Time          `json:"at"`
 	EUCC *rules.EUCCVerdict `json:"eucc,omitempty"`
 	EIoT *rules.EIoTVerdict `json:"eiot,omitempty"`
 	// EIoTFirstNotice is the engine's answer for the first notice of a re-triaged record: the

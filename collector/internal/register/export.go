@@ -174,7 +174,7 @@ var exportTemplate = template.Must(template.New("export").Funcs(template.FuncMap
 		}
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	},
-	"join": strings.Join,
+	"join":  strings.Join,
 	"human": func(s any) string { return strings.ReplaceAll(fmt.Sprint(s), "_", " ") },
 }).Parse(exportHTML))
 

@@ -53,8 +53,8 @@ type NewRecord struct {
 	// EIoTLevel is the e-IoT-SCS certificate's level: basic or substantial.
 	EIoTLevel string `json:"eiot_level,omitempty"`
 	// Source is who or what reported it; Summary what was received, without exploitation details.
-	Source  string    `json:"source"`
-	Summary string    `json:"summary"`
+	Source   string    `json:"source"`
+	Summary  string    `json:"summary"`
 	Received time.Time `json:"received"`
 	// Composite marks a potential impact on a composite product (dependent certificates).
 	Composite bool `json:"composite,omitempty"`
@@ -82,8 +82,8 @@ type Step struct {
 // computed by the rules engine at the moment it was read.
 type Record struct {
 	NewRecord
-	Status   Status `json:"status"`
-	Created  Step   `json:"created"`
+	Status  Status `json:"status"`
+	Created Step   `json:"created"`
 	// Confirmed is the impact analysis confirming a possible impact on conformity (the date the
 	// EUCC clock starts is in EUCC.Confirmed).
 	Confirmed *Step `json:"confirmed,omitempty"`
