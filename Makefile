@@ -18,7 +18,7 @@ PLUGIN_CMDS    := $(addprefix ./,$(addsuffix ...,$(wildcard plugins/*/cmd/)))
 
 export CGO_ENABLED ?= 0
 
-.PHONY: help build setup test lint bench bench-agent demo demo-stop proto cross clean
+.PHONY: help build setup test lint bench bench-agent bench-ingest demo demo-stop proto cross clean
 
 help:
 	@echo "make build      build bin/ceplus-agent, bin/ceplus-collector and the plugins"
@@ -27,6 +27,7 @@ help:
 	@echo "make lint       gofmt, go vet and staticcheck"
 	@echo "make bench      run the benchmarks and print the figures"
 	@echo "make bench-agent  time and measure the peak RSS of ceplus-agent inventory on this machine"
+	@echo "make bench-ingest  collector ingest rate, ack latency and RSS with many simulated agents"
 	@echo "make proto      regenerate the committed protobuf code with the pinned tools"
 	@echo "make cross      compile agent and plugins for Windows and macOS"
 
@@ -81,6 +82,10 @@ bench:
 
 bench-agent: build
 	@bash deploy/bench-agent.sh
+
+# bench-ingest: collector (SQLite, then PostgreSQL) against many simulated agents on loopback.
+bench-ingest:
+	@bash deploy/bench-ingest.sh
 
 cross:
 	GOOS=windows GOARCH=amd64 $(GO) build -o /dev/null ./agent/... ./shared/...

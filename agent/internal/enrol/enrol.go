@@ -40,17 +40,40 @@ var ErrAlreadyEnrolled = errors.New("agent already enrolled")
 
 // Enrol enrols the agent with the collector and stores its identity in req.StateDir.
 func Enrol(ctx context.Context, req Request) (*Identity, error) {
+	if _, err := os.Stat(filepath.Join(req.StateDir, CertFile)); err == nil && !req.Force {
+		return nil, fmt.Errorf("state directory %s: %w; pass --force to enrol again (the old identity is replaced)", req.StateDir, ErrAlreadyEnrolled)
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("state directory %s: %w", req.StateDir, err)
+	}
+	cred, err := Issue(ctx, req, quic.DialAddr)
+	if err != nil {
+		return nil, err
+	}
+	if err := save(req.StateDir, cred.Key, cred.Cert, cred.CA, req.Collector, ""); err != nil {
+		return nil, err
+	}
+	return Load(req.StateDir)
+}
+
+// Dialer opens a QUIC connection (quic.DialAddr, or a quic.Transport's Dial).
+type Dialer func(ctx context.Context, addr string, tlsConf *tls.Config, conf *quic.Config) (*quic.Conn, error)
+
+// Credentials are what an enrolment yields: the agent's key, its certificate and the CA.
+type Credentials struct {
+	Key  *ecdsa.PrivateKey
+	Cert []byte
+	CA   []byte
+}
+
+// Issue runs the enrolment exchange and returns the credentials without storing anything; the
+// load generator uses it for many agents in one process. StateDir and Force are ignored.
+func Issue(ctx context.Context, req Request, dial Dialer) (*Credentials, error) {
 	pin, err := identity.NormalizeFingerprint(req.CAPin)
 	if err != nil {
 		return nil, err
 	}
 	if req.Token == "" {
 		return nil, errors.New("the enrolment token is empty: pass the token printed by 'ceplus-collector token create'")
-	}
-	if _, err := os.Stat(filepath.Join(req.StateDir, CertFile)); err == nil && !req.Force {
-		return nil, fmt.Errorf("state directory %s: %w; pass --force to enrol again (the old identity is replaced)", req.StateDir, ErrAlreadyEnrolled)
-	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("state directory %s: %w", req.StateDir, err)
 	}
 	key, csr, err := newKeyAndCSR(req.Hostname)
 	if err != nil {
@@ -69,7 +92,7 @@ func Enrol(ctx context.Context, req Request) (*Identity, error) {
 			return pinErr
 		},
 	}
-	conn, err := quic.DialAddr(ctx, req.Collector, conf, wire.QUICConfig(1))
+	conn, err := dial(ctx, req.Collector, conf, wire.QUICConfig(1))
 	if pinErr != nil {
 		return nil, pinErr
 	}
@@ -89,10 +112,13 @@ func Enrol(ctx context.Context, req Request) (*Identity, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := save(req.StateDir, key, resp.Cert, resp.CA, req.Collector, ""); err != nil {
-		return nil, err
-	}
-	return Load(req.StateDir)
+	return &Credentials{Key: key, Cert: resp.Cert, CA: resp.CA}, nil
+}
+
+// TLSCertificate returns the credentials as a client certificate.
+func (c *Credentials) TLSCertificate() tls.Certificate {
+	leaf, _ := x509.ParseCertificate(c.Cert) // checked by Issue
+	return tls.Certificate{Certificate: [][]byte{c.Cert}, PrivateKey: c.Key, Leaf: leaf}
 }
 
 // exchange sends one request on a new stream and reads the answer; an Error answer is returned

@@ -63,6 +63,9 @@ type agentConn struct {
 	conn     *quic.Conn
 	hostname string
 	since    time.Time
+
+	mu    sync.Mutex
+	facts *facts // the device facts last recorded, nil until the first upload
 }
 
 // ErrNotConnected: the agent has no live connection to this collector.

@@ -134,18 +134,34 @@ func uploadMeta(inv *inventory.Inventory, up *wire.Upload) json.RawMessage {
 	return b
 }
 
-// updateFacts records the device facts of a new inventory on the agent when they changed.
+// facts are the device facts an agent reports in its inventories.
+type facts struct{ hostname, build, family, version, machineID string }
+
+// updateFacts records the device facts of a new inventory on the agent when they changed; the
+// connection remembers the last facts recorded, so that an unchanged device costs no query.
 func (s *Server) updateFacts(ctx context.Context, c *agentConn, inv *inventory.Inventory) error {
 	d := inv.Device
+	f := facts{d.Hostname, d.Build, d.OSFamily, d.OSVersion, d.MachineID}
+	c.mu.Lock()
+	known := c.facts != nil && *c.facts == f
+	c.mu.Unlock()
+	if known {
+		return nil
+	}
 	a, err := s.Store.GetAgent(ctx, c.id)
 	if err != nil {
 		return err
 	}
-	if a.Hostname == d.Hostname && a.Build == d.Build && a.OSFamily == d.OSFamily && a.OSVersion == d.OSVersion && a.MachineID == d.MachineID {
-		return nil
+	if (facts{a.Hostname, a.Build, a.OSFamily, a.OSVersion, a.MachineID}) != f {
+		a.Hostname, a.Build, a.OSFamily, a.OSVersion, a.MachineID = f.hostname, f.build, f.family, f.version, f.machineID
+		if err := s.Store.PutAgent(ctx, a); err != nil {
+			return err
+		}
 	}
-	a.Hostname, a.Build, a.OSFamily, a.OSVersion, a.MachineID = d.Hostname, d.Build, d.OSFamily, d.OSVersion, d.MachineID
-	return s.Store.PutAgent(ctx, a)
+	c.mu.Lock()
+	c.facts = &f
+	c.mu.Unlock()
+	return nil
 }
 
 // internal logs err and returns the refusal the agent sees (it retries later).
