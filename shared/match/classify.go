@@ -150,6 +150,11 @@ func classify(f *Finding, now time.Time) {
 			best = i
 		}
 	}
+	finish(f, best)
+}
+
+// finish gives the finding the class, fix date and source of evidence best (none when < 0).
+func finish(f *Finding, best int) {
 	if best < 0 {
 		return
 	}
@@ -162,4 +167,59 @@ func classify(f *Finding, now time.Time) {
 			f.FixDateSource = e.Record
 		}
 	}
+}
+
+// classifier classifies findings for one test date, remembering the class of each distinct
+// piece of evidence: a snapshot has few distinct (date, flag, severity) combinations and a
+// large host has tens of thousands of findings.
+type classifier struct {
+	now  time.Time
+	memo map[classKey]Class
+	// the last key and its class: consecutive evidence often shares dates and severity
+	lastKey   classKey
+	lastClass Class
+	hasLast   bool
+}
+
+type classKey struct {
+	hasFix                      bool
+	fixDate, dateFlag, modified string
+	cvss                        float64 // -1 when absent
+	vendor                      string
+}
+
+func newClassifier(now time.Time) *classifier {
+	return &classifier{now: now, memo: map[classKey]Class{}}
+}
+
+// classify does what classify(f, now) does.
+func (c *classifier) classify(f *Finding) {
+	best := -1
+	k := classKey{cvss: -1}
+	if f.Severity.CVSS3 != nil {
+		k.cvss = f.Severity.CVSS3.Score
+	}
+	if f.Severity.Vendor != nil {
+		k.vendor = f.Severity.Vendor.Severity
+	}
+	for i := range f.Evidence {
+		e := &f.Evidence[i]
+		k.hasFix, k.fixDate, k.dateFlag, k.modified = e.Fixed != "", e.FixDate, e.DateFlag, e.Modified
+		var cl Class
+		if c.hasLast && k == c.lastKey {
+			cl = c.lastClass
+		} else {
+			var ok bool
+			if cl, ok = c.memo[k]; !ok {
+				cl = classifyEvidence(*e, f.Severity, c.now)
+				c.memo[k] = cl
+			}
+			c.lastKey, c.lastClass, c.hasLast = k, cl, true
+		}
+		e.Class = cl
+		if best < 0 || decides(*e, f.Evidence[best]) {
+			best = i
+		}
+	}
+	finish(f, best)
 }

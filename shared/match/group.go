@@ -13,23 +13,46 @@ func missingUpdates(findings []Finding) []MissingUpdate {
 	type key struct{ eco, src string }
 	idx := map[key]int{}
 	var out []MissingUpdate
+	var bases []string // per group: the base ecosystem; "" when the ecosystem does not parse
+	cmps := map[[2]string]int{}
+	cmpBase := ""
+	last, lastKey := -1, key{}
 	for _, f := range findings {
 		if f.Fixed == "" {
 			continue
 		}
 		src := cmp.Or(f.SourcePackage, f.Package)
 		k := key{f.Ecosystem, src}
-		i, ok := idx[k]
+		i, ok := last, last >= 0 && k == lastKey // sorted findings come in runs of one source
 		if !ok {
-			idx[k] = len(out)
-			out = append(out, MissingUpdate{Ecosystem: f.Ecosystem, SourcePackage: src, Installed: f.Installed, Fixed: f.Fixed, Class: f.Class})
-			i = len(out) - 1
+			i, ok = idx[k]
 		}
+		if !ok {
+			i = len(out)
+			idx[k] = i
+			out = append(out, MissingUpdate{Ecosystem: f.Ecosystem, SourcePackage: src, Installed: f.Installed, Fixed: f.Fixed, Class: f.Class})
+			base := ""
+			if e, err := vulndb.ParseEco(f.Ecosystem); err == nil {
+				base = e.Base
+			}
+			bases = append(bases, base)
+		}
+		last, lastKey = i, k
 		m := &out[i]
 		m.Packages = append(m.Packages, f.Package)
 		m.IDs = append(m.IDs, f.IDs...)
-		if f.Fixed != m.Fixed {
-			if base, err := vulndb.ParseEco(f.Ecosystem); err == nil && cmpVersion(base.Base, f.Fixed, m.Fixed) > 0 {
+		if f.Fixed != m.Fixed && bases[i] != "" {
+			if bases[i] != cmpBase {
+				clear(cmps)
+				cmpBase = bases[i]
+			}
+			pair := [2]string{f.Fixed, m.Fixed}
+			c, seen := cmps[pair]
+			if !seen {
+				c = cmpVersion(cmpBase, f.Fixed, m.Fixed)
+				cmps[pair] = c
+			}
+			if c > 0 {
 				m.Fixed = f.Fixed
 			}
 		}

@@ -3,7 +3,9 @@ package match
 import (
 	"cmp"
 	"context"
+	"runtime"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -14,14 +16,16 @@ import (
 // Matcher matches inventories against one loaded snapshot. It is safe for concurrent use.
 type Matcher struct {
 	snap  *vulndb.Snapshot
+	facts *facts
 	cache *lru
 	runs  atomic.Int64
 }
 
 // New returns a Matcher for snap that remembers the results of the last cacheSize distinct
-// inventories (by content hash); cacheSize 0 disables the cache.
+// inventories (by content hash); cacheSize 0 disables the cache. It reads what findings need
+// from every record once (ids, dates, severities), in time linear in the snapshot's size.
 func New(snap *vulndb.Snapshot, cacheSize int) *Matcher {
-	return &Matcher{snap: snap, cache: newLRU(cacheSize)}
+	return &Matcher{snap: snap, facts: newFacts(snap), cache: newLRU(cacheSize)}
 }
 
 // Runs returns how many inventories were actually matched (cache misses).
@@ -36,11 +40,7 @@ func (m *Matcher) Match(ctx context.Context, inv *inventory.Inventory, now time.
 	r, ok := m.cache.get(key)
 	if !ok {
 		m.runs.Add(1)
-		r = matchInventory(ctx, m.snap, inv)
-		if r.err == nil {
-			r.findings = append(r.findings, pendingFindings(inv, r.findings)...)
-			sortFindings(r.findings)
-		}
+		r = m.matchInventory(ctx, inv)
 		if ctx.Err() == nil {
 			m.cache.put(key, r)
 		}
@@ -48,12 +48,30 @@ func (m *Matcher) Match(ctx context.Context, inv *inventory.Inventory, now time.
 	if r.err != nil {
 		return nil, r.err
 	}
-	res := &Result{Snapshot: key.snapshot, Inventory: key.inventory, Findings: make([]Finding, len(r.findings)),
+	res := &Result{Snapshot: key.snapshot, Inventory: key.inventory, Findings: r.findings,
 		Problems: append([]Problem{}, r.problems...)}
-	for i, f := range r.findings {
-		f.Evidence = slices.Clone(f.Evidence)
-		classify(&f, now)
-		res.Findings[i] = f
+	if !ok && m.cache.size <= 0 {
+		// Nobody else holds this result: classify it in place. Findings copied from one
+		// template share its evidence, which classifies the same for every copy.
+		classifyAll(res.Findings, now)
+	} else {
+		// The cached result is shared: classify copies.
+		res.Findings = make([]Finding, len(r.findings))
+		n := 0
+		for _, f := range r.findings {
+			n += len(f.Evidence)
+		}
+		slab := make([]Evidence, 0, n)
+		for i, f := range r.findings {
+			start := len(slab)
+			slab = append(slab, f.Evidence...)
+			f.Evidence = slab[start:len(slab):len(slab)]
+			res.Findings[i] = f
+		}
+		classifyAll(res.Findings, now)
+	}
+	if res.Findings == nil {
+		res.Findings = []Finding{}
 	}
 	res.MissingUpdates = missingUpdates(res.Findings)
 	if res.MissingUpdates == nil {
@@ -62,11 +80,71 @@ func (m *Matcher) Match(ctx context.Context, inv *inventory.Inventory, now time.
 	return res, nil
 }
 
-func sortFindings(fs []Finding) {
-	slices.SortFunc(fs, func(a, b Finding) int {
-		return cmp.Or(cmp.Compare(a.Ecosystem, b.Ecosystem), cmp.Compare(a.Package, b.Package),
-			cmp.Compare(a.Arch, b.Arch), cmp.Compare(firstID(a), firstID(b)))
+// findingRef is a finding in the making: a built finding, and for a copy made for another
+// binary package of the same source and version, that package (nil for the finding itself).
+type findingRef struct {
+	f   *Finding
+	pkg *inventory.Package
+}
+
+func (r findingRef) pkgName() string {
+	if r.pkg != nil {
+		return r.pkg.Name
+	}
+	return r.f.Package
+}
+
+func (r findingRef) arch() string {
+	if r.pkg != nil {
+		return r.pkg.Arch
+	}
+	return r.f.Arch
+}
+
+func (r findingRef) installed() string {
+	if r.pkg != nil {
+		return r.pkg.Version
+	}
+	return r.f.Installed
+}
+
+// gather returns the findings in order: by ecosystem, package, architecture, first id and
+// installed version, the input order breaking ties (the result of a stable sort). It sorts
+// the references and copies each finding once, into place: a finding is too large to swap.
+func gather(refs []findingRef) []Finding {
+	idx := make([]int32, len(refs))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	// pdqsort is close to linear on the nearly sorted input the matcher produces.
+	slices.SortFunc(idx, func(x, y int32) int {
+		a, b := refs[x], refs[y]
+		if c := cmp.Compare(a.f.Ecosystem, b.f.Ecosystem); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.pkgName(), b.pkgName()); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.arch(), b.arch()); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(firstID(*a.f), firstID(*b.f)); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.installed(), b.installed()); c != 0 {
+			return c
+		}
+		return cmp.Compare(x, y)
 	})
+	out := make([]Finding, len(refs))
+	for i, j := range idx {
+		r := refs[j]
+		out[i] = *r.f
+		if p := r.pkg; p != nil {
+			out[i].Package, out[i].SourcePackage, out[i].Arch, out[i].Installed = p.Name, p.SourceName, p.Arch, p.Version
+		}
+	}
+	return out
 }
 
 func firstID(f Finding) string {
@@ -74,4 +152,22 @@ func firstID(f Finding) string {
 		return ""
 	}
 	return f.IDs[0]
+}
+
+// classifyAll classifies the findings for a test at now, in chunks on up to GOMAXPROCS
+// goroutines for a large host.
+func classifyAll(fs []Finding, now time.Time) {
+	workers := min(runtime.GOMAXPROCS(0), 8, 1+len(fs)/4096)
+	chunk := (len(fs) + workers - 1) / workers
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := w*chunk, min(len(fs), (w+1)*chunk)
+		wg.Go(func() {
+			cl := newClassifier(now)
+			for i := lo; i < hi; i++ {
+				cl.classify(&fs[i])
+			}
+		})
+	}
+	wg.Wait()
 }

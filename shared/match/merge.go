@@ -9,78 +9,128 @@ import (
 	"github.com/google/osv-scalibr/semantic"
 )
 
+// scratch is the per-Match working memory of buildFindings: id ownership marks (stamped per
+// package so they need no clearing) and a slab the findings' evidence is cut from.
+type scratch struct {
+	stamp  []int32
+	owner  []int32
+	gen    int32
+	parent []int
+	slot   []int
+	recs   []vulndb.Hit
+	slab   []Evidence
+}
+
+func newScratch(numIDs int) *scratch {
+	return &scratch{stamp: make([]int32, numIDs), owner: make([]int32, numIDs)}
+}
+
+// evidenceSlice returns an empty evidence slice of capacity n cut from the slab.
+func (sc *scratch) evidenceSlice(n int) []Evidence {
+	if len(sc.slab)+n > cap(sc.slab) {
+		sc.slab = make([]Evidence, 0, max(4096, n))
+	}
+	out := sc.slab[len(sc.slab) : len(sc.slab) : len(sc.slab)+n]
+	sc.slab = sc.slab[:len(sc.slab)+n]
+	return out
+}
+
 // buildFindings turns the records matching one package into findings. Records are merged into
 // one finding when they are the same vulnerability (same alias group) or when one names the
 // other (a DSA, USN or RLSA whose upstream/related CVEs have their own records): one missing
-// update, one finding, every id listed.
-func buildFindings(snap *vulndb.Snapshot, eco vulndb.Eco, p inventory.Package, hits []hit) []Finding {
+// update, one finding, every id listed. hits are in index order (ascending record, then
+// entry), as Snapshot.Affecting returns them.
+// The findings are appended to out.
+func (m *Matcher) buildFindings(out []Finding, sc *scratch, eco vulndb.Eco, p inventory.Package, hits []vulndb.Hit) []Finding {
+	fs := m.facts
 	// One hit per record: an advisory may list the package under several entries (Red Hat
 	// appstream and baseos); keep the smallest fix that applies.
-	var recs []hit
-	byRec := map[int32]int{}
+	recs := sc.recs[:0]
 	for _, h := range hits {
-		i, ok := byRec[h.rec]
-		if !ok {
-			byRec[h.rec] = len(recs)
-			recs = append(recs, h)
+		if n := len(recs); n > 0 && recs[n-1].Rec == h.Rec {
+			if h.Fixed != "" && (recs[n-1].Fixed == "" || cmpVersion(eco.Base, h.Fixed, recs[n-1].Fixed) < 0) {
+				recs[n-1].Fixed, recs[n-1].Aff = h.Fixed, h.Aff
+			}
 			continue
 		}
-		if h.fixed != "" && (recs[i].fixed == "" || cmpVersion(eco.Base, h.fixed, recs[i].fixed) < 0) {
-			recs[i].fixed, recs[i].aff = h.fixed, h.aff
-		}
+		recs = append(recs, h)
 	}
-	parent := make([]int, len(recs))
+	// Union-find over the records of this package, joined by any shared id.
+	sc.gen++
+	parent := slices.Grow(sc.parent[:0], len(recs))[:len(recs)]
 	for i := range parent {
 		parent[i] = i
 	}
-	var find func(int) int
-	find = func(x int) int {
+	find := func(x int) int {
 		for parent[x] != x {
 			parent[x] = parent[parent[x]]
 			x = parent[x]
 		}
 		return x
 	}
-	ids := make([][]string, len(recs))
-	owner := map[string]int{}
+	merged := false
 	for i, h := range recs {
-		r := snap.Record(h.rec)
-		ids[i] = append(append([]string(nil), snap.Group(h.rec)...), vulndb.Links(r)...)
-		for _, id := range ids[i] {
-			if j, ok := owner[id]; ok {
-				a, b := find(i), find(j)
-				parent[max(a, b)] = min(a, b)
-			} else {
-				owner[id] = i
+		for _, id := range fs.recs[h.Rec].idNums {
+			if sc.stamp[id] == sc.gen {
+				a, b := find(i), find(int(sc.owner[id]))
+				if a != b {
+					parent[max(a, b)] = min(a, b)
+					merged = true
+				}
+				continue
 			}
+			sc.stamp[id], sc.owner[id] = sc.gen, int32(i)
 		}
 	}
-	clusters := map[int][]int{}
-	var roots []int
+	sc.parent, sc.recs = parent, recs
+	if !merged {
+		for _, h := range recs {
+			f := Finding{Kind: KindAdvisory, Package: p.Name, SourcePackage: p.SourceName, Ecosystem: p.Ecosystem,
+				Arch: p.Arch, Installed: p.Version, IDs: fs.recs[h.Rec].ids, Fixed: h.Fixed}
+			f.Evidence = append(sc.evidenceSlice(1), fs.evidence(h.Rec, h.Fixed))
+			mergeSeverity(&f.Severity, fs, h)
+			out = append(out, f)
+		}
+		return out
+	}
+	// Clusters in the order of their first member, members ascending.
+	slot := slices.Grow(sc.slot[:0], len(recs))[:len(recs)]
+	for i := range recs {
+		slot[i] = -1
+	}
+	var members [][]int
 	for i := range recs {
 		r := find(i)
-		if _, ok := clusters[r]; !ok {
-			roots = append(roots, r)
+		if slot[r] < 0 {
+			slot[r] = len(members)
+			members = append(members, nil)
 		}
-		clusters[r] = append(clusters[r], i)
+		members[slot[r]] = append(members[slot[r]], i)
 	}
-	out := make([]Finding, 0, len(roots))
-	for _, root := range roots {
+	sc.slot = slot
+	for _, ms := range members {
 		f := Finding{Kind: KindAdvisory, Package: p.Name, SourcePackage: p.SourceName, Ecosystem: p.Ecosystem,
 			Arch: p.Arch, Installed: p.Version}
-		for _, i := range clusters[root] {
-			h := recs[i]
-			r := snap.Record(h.rec)
-			f.IDs = append(f.IDs, ids[i]...)
-			f.Evidence = append(f.Evidence, evidence(r, h.fixed))
-			if h.fixed != "" && h.fixed != f.Fixed && (f.Fixed == "" || cmpVersion(eco.Base, h.fixed, f.Fixed) > 0) {
-				f.Fixed = h.fixed
-			}
-			mergeSeverity(&f.Severity, snap, h)
+		if len(ms) == 1 {
+			f.IDs = fs.recs[recs[ms[0]].Rec].ids
 		}
-		slices.Sort(f.IDs)
-		f.IDs = slices.Compact(f.IDs)
-		slices.SortFunc(f.Evidence, func(a, b Evidence) int { return strings.Compare(a.Record, b.Record) })
+		f.Evidence = sc.evidenceSlice(len(ms))
+		for _, i := range ms {
+			h := recs[i]
+			if len(ms) > 1 {
+				f.IDs = append(f.IDs, fs.recs[h.Rec].ids...)
+			}
+			f.Evidence = append(f.Evidence, fs.evidence(h.Rec, h.Fixed))
+			if h.Fixed != "" && h.Fixed != f.Fixed && (f.Fixed == "" || cmpVersion(eco.Base, h.Fixed, f.Fixed) > 0) {
+				f.Fixed = h.Fixed
+			}
+			mergeSeverity(&f.Severity, fs, h)
+		}
+		if len(ms) > 1 {
+			slices.Sort(f.IDs)
+			f.IDs = slices.Clip(slices.Compact(f.IDs))
+			slices.SortFunc(f.Evidence, func(a, b Evidence) int { return strings.Compare(a.Record, b.Record) })
+		}
 		out = append(out, f)
 	}
 	return out
@@ -136,18 +186,13 @@ func isCVERecord(id string) bool {
 
 // mergeSeverity folds one record's severity into the finding's: the highest CVSS v3 score and
 // the highest-ranked vendor word across the merged records.
-func mergeSeverity(s *Severity, snap *vulndb.Snapshot, h hit) {
-	r := snap.Record(h.rec)
-	aff := &r.Affected[h.aff]
-	c := snap.CVSS3(h.rec)
-	if ac, err := maxEntryCVSS(aff); err == nil && ac != nil && (c == nil || ac.Score > c.Score) {
-		c = ac
+func mergeSeverity(s *Severity, fs *facts, h vulndb.Hit) {
+	ef := fs.entry(h.Rec, h.Aff)
+	if c := ef.cvss; c != nil && (s.CVSS3 == nil || c.Score > s.CVSS3.Score) {
+		s.CVSS3, s.CVSS3Record = c, fs.recs[h.Rec].id
 	}
-	if c != nil && (s.CVSS3 == nil || c.Score > s.CVSS3.Score) {
-		s.CVSS3, s.CVSS3Record = c, r.ID
-	}
-	if v, ok := vulndb.VendorSeverity(r, aff); ok && (s.Vendor == nil || vendorRank(v.Severity) > vendorRank(s.Vendor.Severity)) {
-		s.Vendor, s.VendorRecord = &v, r.ID
+	if v := ef.vendor; v != nil && (s.Vendor == nil || vendorRank(v.Severity) > vendorRank(s.Vendor.Severity)) {
+		s.Vendor, s.VendorRecord = v, fs.recs[h.Rec].id
 	}
 }
 

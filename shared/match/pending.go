@@ -12,12 +12,9 @@ import (
 // pendingFindings returns a finding for every pending update the OS marks as a security update
 // that no advisory finding explains (no finding for that package). Its severity is the OS's
 // word when it reports one, otherwise none (treated as high); its fix date is the OS's release
-// date when known, else flagged missing.
-func pendingFindings(inv *inventory.Inventory, findings []Finding) []Finding {
-	explained := map[string]bool{}
-	for _, f := range findings {
-		explained[f.Package] = true
-	}
+// date when known, else flagged missing. explained holds the names of the packages with a
+// finding.
+func pendingFindings(inv *inventory.Inventory, explained map[string]bool) []Finding {
 	var out []Finding
 	for _, u := range inv.PendingUpdates {
 		if !u.Security || explained[u.Name] {

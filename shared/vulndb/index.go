@@ -12,10 +12,13 @@ type Snapshot struct {
 	records  []Record
 	groups   [][]string
 	cvss     []*CVSS3
-	index    map[indexKey][]Entry
+	index    map[indexKey]*bucket
 	// releases holds, per base ecosystem, the releases with matchable entries ("" for entries
 	// that name no release and so cover every release).
 	releases map[string]map[string]bool
+	// rels numbers the releases (base and release) that entries name, from 1; an entry that
+	// names no release has number 0 and covers every release of its base.
+	rels     map[Eco]int32
 	problems []Problem
 }
 
@@ -30,7 +33,7 @@ type Entry struct {
 
 func newSnapshot(m Manifest, recs []Record) *Snapshot {
 	s := &Snapshot{Manifest: m, records: recs, cvss: make([]*CVSS3, len(recs)),
-		index: map[indexKey][]Entry{}, releases: map[string]map[string]bool{}}
+		index: map[indexKey]*bucket{}, releases: map[string]map[string]bool{}, rels: map[Eco]int32{}}
 	s.groups = aliasGroups(recs)
 	for i := range recs {
 		r := &recs[i]
@@ -48,12 +51,23 @@ func newSnapshot(m Manifest, recs []Record) *Snapshot {
 				continue
 			}
 			k := indexKey{c.eco.Base, NormName(c.eco.Base, r.Affected[ai].Package.Name)}
-			s.index[k] = append(s.index[k], Entry{Rec: int32(i), Aff: int32(ai), Eco: c.eco})
+			bk := s.index[k]
+			if bk == nil {
+				bk = &bucket{}
+				s.index[k] = bk
+			}
+			bk.entries = append(bk.entries, Entry{Rec: int32(i), Aff: int32(ai), Eco: c.eco})
 			if s.releases[c.eco.Base] == nil {
 				s.releases[c.eco.Base] = map[string]bool{}
 			}
 			s.releases[c.eco.Base][c.eco.Release] = true
+			if _, ok := s.rels[c.eco]; !ok && c.eco.Release != "" {
+				s.rels[c.eco] = int32(len(s.rels) + 1)
+			}
 		}
+	}
+	for k, bk := range s.index {
+		bk.compile(k.base, recs, s.rels)
 	}
 	return s
 }
@@ -61,9 +75,12 @@ func newSnapshot(m Manifest, recs []Record) *Snapshot {
 // Lookup returns the matchable entries for package name in ecosystem eco: same base, name
 // equal after NormName, and a record release that covers eco's (see Eco.Covers).
 func (s *Snapshot) Lookup(eco Eco, name string) []Entry {
-	all := s.index[indexKey{eco.Base, NormName(eco.Base, name)}]
-	out := make([]Entry, 0, len(all))
-	for _, e := range all {
+	bk := s.index[indexKey{eco.Base, NormName(eco.Base, name)}]
+	if bk == nil {
+		return nil
+	}
+	out := make([]Entry, 0, len(bk.entries))
+	for _, e := range bk.entries {
 		if e.Eco.Covers(eco) {
 			out = append(out, e)
 		}
