@@ -63,6 +63,8 @@ type ExportOptions struct {
 
 // Export is a report of one record or of a product's records.
 type Export struct {
+	// Label is the TLP label as printed on the document, "TLP:AMBER"; TLP the bare colour.
+	Label       string    `json:"label"`
 	Title       string    `json:"title"`
 	GeneratedAt time.Time `json:"generated_at"`
 	Audience    Audience  `json:"audience"`
@@ -122,6 +124,7 @@ func BuildExport(title string, recs []Record, o ExportOptions, now time.Time) (E
 		}
 		x.TLP = t
 	}
+	x.Label = x.TLP.String()
 	switch {
 	case !o.Audience.Limited():
 		x.Redacted = true
