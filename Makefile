@@ -18,7 +18,7 @@ PLUGIN_CMDS    := $(addprefix ./,$(addsuffix ...,$(wildcard plugins/*/cmd/)))
 
 export CGO_ENABLED ?= 0
 
-.PHONY: help build setup test lint bench bench-agent bench-ingest demo demo-stop proto cross clean
+.PHONY: help build setup test lint bench bench-agent bench-ingest bench-discovery demo demo-stop proto cross clean
 
 help:
 	@echo "make build      build bin/ceplus-agent, bin/ceplus-collector and the plugins"
@@ -27,6 +27,7 @@ help:
 	@echo "make lint       gofmt, go vet and staticcheck"
 	@echo "make bench      run the benchmarks and print the figures"
 	@echo "make bench-agent  time and measure the peak RSS of ceplus-agent inventory on this machine"
+	@echo "make bench-discovery  time nmap discovery of 10 and 100 loopback services, and parsing 10,000 hosts"
 	@echo "make bench-ingest  collector ingest rate, ack latency and RSS with many simulated agents"
 	@echo "make proto      regenerate the committed protobuf code with the pinned tools"
 	@echo "make cross      compile agent and plugins for Windows and macOS"
@@ -82,6 +83,11 @@ bench:
 
 bench-agent: build
 	@bash deploy/bench-agent.sh
+
+# bench-discovery scans only services it starts on 127.0.0.1 (needs nmap: apt-get install nmap).
+bench-discovery:
+	$(GO) test -run '^$$' -bench 'BenchmarkDiscoverLoopback' -benchtime 1x -count 1 ./plugins/nmap
+	$(GO) test -run '^$$' -bench 'BenchmarkParse10kHosts' -benchmem -count 1 ./plugins/nmap
 
 # bench-ingest: collector (SQLite, then PostgreSQL) against many simulated agents on loopback.
 bench-ingest:
