@@ -18,7 +18,8 @@ func commands() []cmdline.Command {
 		{Name: "sample", Summary: "draw and verify the CE+ test samples (docs/sampling.md)", Run: runSample},
 		{Name: "rules", Summary: "evaluate a CE+, EUCC or e-IoT case with the rules engine (docs/rules.md)", Run: runRules},
 		{Name: "serve", Summary: "run the collector: QUIC listener for agents and the HTTP API", Run: runServe},
-		{Name: "token", Summary: "create enrolment tokens", Run: runToken},
+		{Name: "token", Summary: "create enrolment tokens and API tokens with a role", Run: runToken},
+		{Name: "assessment", Summary: "run a CE+ assessment through the collector API (docs/api.md)", Run: runAssessment},
 		{Name: "agents", Summary: "list, revoke and scan enrolled agents", Run: runAgents},
 	}
 }

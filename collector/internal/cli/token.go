@@ -34,8 +34,8 @@ func runTokenCreate(ctx context.Context, stdio cmdline.IO, args []string) int {
 	const name = prog + " token create"
 	fs := cmdline.NewFlags("token create", stdio)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: %s --data DIR|--store URL [--uses N] [--expires 24h] [--assessment ID] [--json]\n\n"+
-			"Creates an enrolment token and prints it once; only its SHA-256 is stored.\n\n", name)
+		fmt.Fprintf(fs.Output(), "usage: %s --data DIR|--store URL [--role enrol|assessor|applicant|viewer] [--uses N] [--expires 24h] [--assessment ID] [--json]\n\n"+
+			"Creates an enrolment token (default) or an API token with a role, and prints it once; only its SHA-256 is stored.\n\n", name)
 		fs.PrintDefaults()
 	}
 	data := fs.String("data", "", "collector data `DIR` (SQLite store)")
@@ -44,6 +44,7 @@ func runTokenCreate(ctx context.Context, stdio cmdline.IO, args []string) int {
 	expires := fs.Duration("expires", 24*time.Hour, "how long the token stays valid")
 	assessment := fs.String("assessment", "", "bind the agents enrolled with it to this assessment `ID`")
 	asJSON := fs.Bool("json", false, "print {\"token\": …} as JSON")
+	role := fs.String("role", "enrol", "`ROLE`: enrol (agents), or an API role: assessor, applicant (needs --assessment) or viewer")
 	if code, ok := cmdline.ParseFlags(fs, args); !ok {
 		return code
 	}
@@ -67,17 +68,24 @@ func runTokenCreate(ctx context.Context, stdio cmdline.IO, args []string) int {
 	now := time.Now()
 	t := store.Token{Hash: store.HashToken(secret), Role: store.RoleEnrol, Uses: *uses, ExpiresAt: now.Add(*expires),
 		AssessmentID: *assessment, CreatedAt: now}
+	if err := tokenRole(fs, *role, *assessment, &t); err != nil {
+		return cmdline.Fail(stdio, name, cmdline.ExitUsage, "%v", err)
+	}
 	if err := st.PutToken(ctx, t); err != nil {
 		return cmdline.Fail(stdio, name, cmdline.ExitError, "%v", err)
 	}
 	expiresAt := store.Instant(t.ExpiresAt).Format(time.RFC3339)
 	if *asJSON {
-		if err := cmdline.PrintJSON(stdio.Stdout, map[string]any{"token": secret, "uses": *uses, "expires_at": expiresAt}); err != nil {
+		if err := cmdline.PrintJSON(stdio.Stdout, map[string]any{"token": secret, "role": t.Role, "uses": t.Uses, "expires_at": expiresAt}); err != nil {
 			return cmdline.Fail(stdio, name, cmdline.ExitError, "write JSON: %v", err)
 		}
 		return cmdline.ExitOK
 	}
 	fmt.Fprintf(stdio.Stdout, "%s\n", secret)
-	fmt.Fprintf(stdio.Stderr, "token for %d enrolment(s), valid until %s; it is shown only this once\n", *uses, expiresAt)
+	if t.Role == store.RoleEnrol {
+		fmt.Fprintf(stdio.Stderr, "token for %d enrolment(s), valid until %s; it is shown only this once\n", *uses, expiresAt)
+	} else {
+		fmt.Fprintf(stdio.Stderr, "%s API token, valid until %s; it is shown only this once\n", t.Role, expiresAt)
+	}
 	return cmdline.ExitOK
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/ceplus/ceplus/collector/internal/api"
 	"github.com/ceplus/ceplus/collector/internal/ingest"
 	"github.com/ceplus/ceplus/shared/identity"
 )
@@ -31,6 +32,7 @@ func (c *Collector) serveAPI(ctx context.Context, ln net.Listener) error {
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "agents_connected": len(c.ingest.Connected())})
 	})
 	mux.HandleFunc("POST /v1/agents/{id}/scan", c.apiScan)
+	mux.Handle(api.Prefix, c.assessAPI())
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
