@@ -1,4 +1,5 @@
 # ceplus build, test and demo. Run `make help` for the targets.
+SHELL     := /bin/bash
 GO        ?= go
 BIN       := $(CURDIR)/bin
 TOOLS     := $(BIN)/tools
