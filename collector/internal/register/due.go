@@ -27,7 +27,7 @@ type DueItem struct {
 // on or before the local date of now+within.
 func (g *Register) Due(ctx context.Context, within time.Duration, now time.Time) ([]DueItem, error) {
 	if within < 0 {
-		return nil, fmt.Errorf("due within %s: want a duration of 0 or more, such as 336h (14 days)", within)
+		return nil, invalidError{fmt.Errorf("due within %s: want a duration of 0 or more, such as 14d", within)}
 	}
 	recs, err := g.List(ctx, Filter{OpenOnly: true}, now)
 	if err != nil {

@@ -88,7 +88,7 @@ func (g *Register) ExportRecord(ctx context.Context, id string, o ExportOptions,
 // ExportProduct returns the export of every record of a product (and version, when given) at now.
 func (g *Register) ExportProduct(ctx context.Context, product, version string, o ExportOptions, now time.Time) (Export, error) {
 	if product == "" {
-		return Export{}, fmt.Errorf("export product: the product name is empty")
+		return Export{}, invalidError{fmt.Errorf("export product: the product name is empty: give --product")}
 	}
 	recs, err := g.List(ctx, Filter{Product: product, Version: version}, now)
 	if err != nil {
@@ -104,7 +104,7 @@ func (g *Register) ExportProduct(ctx context.Context, product, version string, o
 // redacts recs. The records are copied; recs is not changed.
 func BuildExport(title string, recs []Record, o ExportOptions, now time.Time) (Export, error) {
 	if _, err := ParseAudience(string(o.Audience)); err != nil {
-		return Export{}, fmt.Errorf("export: %w", err)
+		return Export{}, invalidError{fmt.Errorf("export: %w", err)}
 	}
 	label := TLP("")
 	for _, r := range recs {
@@ -117,7 +117,7 @@ func BuildExport(title string, recs []Record, o ExportOptions, now time.Time) (E
 	if o.TLP != "" {
 		t, err := ParseTLP(string(o.TLP))
 		if err != nil {
-			return Export{}, fmt.Errorf("export: %w", err)
+			return Export{}, invalidError{fmt.Errorf("export: %w", err)}
 		}
 		if t.rank() > label.rank() {
 			x.Warnings = append(x.Warnings, fmt.Sprintf("relabelled from %s to the less restrictive %s", label, t))

@@ -92,7 +92,7 @@ func (g *Register) Create(ctx context.Context, n NewRecord, who string, at time.
 
 func (n NewRecord) validate(who string, at time.Time) error {
 	bad := func(field, format string, args ...any) error {
-		return fmt.Errorf("new register record: %s: %s", field, fmt.Sprintf(format, args...))
+		return invalidError{fmt.Errorf("new register record: %s: %s", field, fmt.Sprintf(format, args...))}
 	}
 	req := []struct{ field, value string }{{"who", who}, {"product", n.Product}, {"version", n.Version},
 		{"certificate_id", n.CertificateID}, {"source", n.Source}, {"summary", n.Summary}}

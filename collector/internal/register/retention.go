@@ -59,9 +59,9 @@ func (r *Record) RetainUntil() (until time.Time, ok bool) {
 func (g *Register) Delete(ctx context.Context, id, who, reason string, now time.Time) (store.Erasure, error) {
 	switch {
 	case who == "":
-		return store.Erasure{}, fmt.Errorf("delete register record %s: who is empty: say who deletes it", id)
+		return store.Erasure{}, invalidError{fmt.Errorf("delete register record %s: who is empty: say who deletes it", id)}
 	case reason == "":
-		return store.Erasure{}, fmt.Errorf("delete register record %s: reason is empty: say why it is deleted", id)
+		return store.Erasure{}, invalidError{fmt.Errorf("delete register record %s: reason is empty: say why it is deleted", id)}
 	case now.IsZero():
 		return store.Erasure{}, fmt.Errorf("delete register record %s: time is zero: the caller passes the moment", id)
 	}
