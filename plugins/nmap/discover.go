@@ -111,8 +111,8 @@ func run(ctx context.Context, path string, pl plan, set targetSet, res discovery
 	st, decErr := decodeStream(tee, progress)
 	if decErr != nil {
 		// Keep reading, or nmap blocks on a full pipe; the final parse reports the damage.
-		if _, err := io.Copy(io.Discard, tee); err != nil && decErr == nil {
-			decErr = err
+		if _, err := io.Copy(io.Discard, tee); err != nil {
+			decErr = fmt.Errorf("%v, then reading the rest: %w", decErr, err)
 		}
 	}
 	waitErr := cmd.Wait()

@@ -3,6 +3,7 @@ package nmap
 import (
 	"context"
 	"errors"
+	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -235,5 +236,31 @@ func TestDiscoverNmapReportsNoHosts(t *testing.T) {
 				t.Errorf("outcome %s, want failed", res.Run.Outcome)
 			}
 		})
+	}
+}
+
+// TestDiscoverIPv6Loopback scans ::1, which needs nmap's -6.
+func TestDiscoverIPv6Loopback(t *testing.T) {
+	requireNmap(t)
+	probe, err := net.Listen("tcp", "[::1]:0")
+	if err != nil {
+		t.Skipf("SKIPPING: no IPv6 loopback here (%v)", err)
+	}
+	if err := probe.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ssh := listen(t, "::1", sshBanner("SSH-2.0-OpenSSH_7.4"))
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	res, err := safeDiscover(t, ctx, Options{Targets: []string{"::1"}, Ports: ports(ssh.addr), Service: ServiceLight,
+		AllowedPrefixes: loopback}, nil)
+	if err != nil {
+		t.Fatalf("Discover: %v", err)
+	}
+	if !slices.Contains(res.Run.Args, "-6") {
+		t.Errorf("args %v lack -6", res.Run.Args)
+	}
+	if s := findService(t, findHost(t, res, "::1"), ssh.addr.Port()); s.Product != "OpenSSH" {
+		t.Errorf("service %+v, want OpenSSH", s)
 	}
 }
