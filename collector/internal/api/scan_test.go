@@ -69,7 +69,9 @@ func (fakeMatchers) Resolve(_ context.Context, ref string) (string, error) {
 	return snapshotHash, nil
 }
 
-func (fakeMatchers) Matcher(context.Context, string) (assess.Matcher, error) { return fakeMatcher{}, nil }
+func (fakeMatchers) Matcher(context.Context, string) (assess.Matcher, error) {
+	return fakeMatcher{}, nil
+}
 
 type fakeMatcher struct{}
 

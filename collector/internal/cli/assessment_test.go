@@ -245,6 +245,11 @@ func TestAssessmentCLI(t *testing.T) {
 			if len(drawn) != 4 { // 3 of 4 Windows, deb-1 and srv-a
 				t.Fatalf("Sample 1 = %v, want 4 devices", drawn)
 			}
+			// No device has an agent: the scan reports each as failed, with what to do.
+			out, errs, code := c.run("", "assessment", "scan", "asm-pass", "--sample", "1")
+			if code != 0 || !strings.Contains(out, "0 matched, 4 failed") || !strings.Contains(out, "import its results") || !strings.Contains(errs, "] 4/4") {
+				t.Errorf("scan without agents: exit %d\nstdout %s\nstderr %s", code, out, errs)
+			}
 			c.must("assessment", "import-results", "asm-pass", resultsFile(t, 1, drawn, ""))
 			c.must("assessment", "import-results", "asm-refuse", resultsFile(t, 1, drawnOf(t, c, "asm-refuse"), "deb-1"))
 
@@ -252,7 +257,7 @@ func TestAssessmentCLI(t *testing.T) {
 			if _, errs, code := c.run("", "token", "create", "--role", "applicant", c.storeFl[0], c.storeFl[1]); code != 2 || !strings.Contains(errs, "--assessment") {
 				t.Errorf("token create --role applicant without --assessment: exit %d, %q; want 2 naming --assessment", code, errs)
 			}
-			_, errs, code := c.run("", "assessment", "draw", "asm-refuse", "--sample", "2", "--token", applicant)
+			_, errs, code = c.run("", "assessment", "draw", "asm-refuse", "--sample", "2", "--token", applicant)
 			if code != 1 || !strings.Contains(errs, "forbidden_role") {
 				t.Errorf("applicant draw: exit %d, %q; want 1 with forbidden_role", code, errs)
 			}
@@ -297,7 +302,7 @@ func TestAssessmentCLI(t *testing.T) {
 				assesstest.Raw(t, st, q)
 			}
 			assesstest.Raw(t, st, `UPDATE events SET kind = 'verdict_recorded' WHERE stream = 'asm-refuse' AND kind = 'sample2_refused'`)
-			out, errs, code := c.run("", "assessment", "verify", "asm-refuse")
+			out, errs, code = c.run("", "assessment", "verify", "asm-refuse")
 			if code != 1 || !strings.Contains(out, "broken at seq") {
 				t.Errorf("verify after tampering: exit %d\n%s%s\nwant exit 1 naming the broken seq", code, out, errs)
 			}
