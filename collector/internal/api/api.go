@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ceplus/ceplus/collector/internal/assess"
+	"github.com/ceplus/ceplus/collector/internal/register"
 	"github.com/ceplus/ceplus/collector/internal/store"
 )
 
@@ -38,6 +39,7 @@ type server struct {
 	store store.Store
 	now   func() time.Time
 	svc   *assess.Service
+	reg   *register.Register
 	log   *slog.Logger
 }
 
@@ -53,7 +55,8 @@ func newServer(d Deps) (http.Handler, *server) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &server{store: d.Store, now: d.Now, log: log,
-		svc: assess.New(assess.Deps{Store: d.Store, Now: d.Now, Rand: d.Rand, Scanner: d.Scanner, Matchers: d.Matchers})}
+		svc: assess.New(assess.Deps{Store: d.Store, Now: d.Now, Rand: d.Rand, Scanner: d.Scanner, Matchers: d.Matchers}),
+		reg: register.New(d.Store)}
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
 		mux.Handle(rt.method+" "+rt.path, s.wrap(rt))

@@ -11,9 +11,10 @@ var pathParam = regexp.MustCompile(`\{([a-z]+)\}`)
 
 // paramDocs describes the path parameters.
 var paramDocs = map[string]string{
-	"id":   "assessment id",
-	"n":    "sample number, 1 or 2",
-	"scan": "scan id returned by POST /scans",
+	"id":     "assessment id",
+	"n":      "sample number, 1 or 2",
+	"scan":   "scan id returned by POST /scans",
+	"record": "register record id",
 }
 
 // document builds the OpenAPI 3 document from the route table.

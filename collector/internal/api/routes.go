@@ -20,7 +20,7 @@ var (
 // routes is the one table of API operations.
 func (s *server) routes() []route {
 	const a = "/api/v1/assessments/{id}"
-	return []route{
+	return append([]route{
 		{method: "GET", path: "/api/v1/openapi.json", summary: "Get the OpenAPI document", stream: s.openAPI},
 		{method: "GET", path: "/api/v1/whoami", summary: "Show the token's role and assessment", roles: anyRole, handle: s.whoami},
 		{method: "GET", path: "/api/v1/assessments", summary: "List assessments", roles: anyRole, handle: s.list},
@@ -52,7 +52,7 @@ func (s *server) routes() []route {
 		{method: "POST", path: a + "/verdict", summary: "Record the verdict in the history", roles: assessor, handle: s.recordVerdict},
 		{method: "GET", path: a + "/verify", summary: "Verify the hash chain and the draws", roles: readers, handle: s.verify},
 		{method: "GET", path: a + "/case", summary: "Export the rules contract v1 case", roles: readers, handle: s.exportCase},
-	}
+	}, s.registerRoutes()...) // the vulnerability-handling register: register.go
 }
 
 func (s *server) whoami(_ *http.Request, who principal) (any, error) {
