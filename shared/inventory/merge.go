@@ -44,6 +44,7 @@ func mergeDevice(dst *Device, src Device) {
 	set(&dst.Arch, src.Arch)
 	set(&dst.Ecosystem, src.Ecosystem)
 	set(&dst.Build, src.Build)
+	dst.ESM = dst.ESM || src.ESM // any source that reports the enrolment
 }
 
 // Normalize sorts every list into its canonical order, so that equal content encodes equally.

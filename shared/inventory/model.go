@@ -45,6 +45,10 @@ type Device struct {
 	Ecosystem string `json:"ecosystem,omitempty"`
 	// Build is the CE+ build key of RULES.md §1.1, derived by BuildKey.
 	Build string `json:"build"`
+	// ESM is set when the device is enrolled in its vendor's paid extended security support
+	// (Ubuntu Pro ESM, Windows ESU, Red Hat ELS, Debian ELTS): those periods then count as
+	// supported (RULES.md §1.4). No source reports it yet; false when unknown.
+	ESM bool `json:"esm,omitempty"`
 }
 
 // Package is one installed package, with its version exactly as the package manager records it.

@@ -1,6 +1,7 @@
 package match
 
 import (
+	"github.com/ceplus/ceplus/shared/eol"
 	"github.com/ceplus/ceplus/shared/rules"
 	"github.com/ceplus/ceplus/shared/vulndb"
 )
@@ -84,6 +85,9 @@ type Finding struct {
 	FixDateFlag   string     `json:"fix_date_flag,omitempty"`
 	Class         Class      `json:"class"`
 	Evidence      []Evidence `json:"evidence"`
+	// Reason explains a finding that is not about a missing update: for an unsupported OS,
+	// which support period applied and when it ended.
+	Reason string `json:"reason,omitempty"`
 }
 
 // MissingUpdate groups the findings with a fix per source package: the update to install.
@@ -112,4 +116,8 @@ type Result struct {
 	Findings       []Finding       `json:"findings"`
 	MissingUpdates []MissingUpdate `json:"missing_updates"`
 	Problems       []Problem       `json:"problems"`
+	// OSSupport is the device's OS release support status on the test date (RULES.md §1.4);
+	// nil when the release is not in the lifecycle data, and OSSupportUnknown says why.
+	OSSupport        *eol.Status `json:"os_support,omitempty"`
+	OSSupportUnknown string      `json:"os_support_unknown,omitempty"`
 }

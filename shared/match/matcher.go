@@ -73,6 +73,7 @@ func (m *Matcher) Match(ctx context.Context, inv *inventory.Inventory, now time.
 	if res.Findings == nil {
 		res.Findings = []Finding{}
 	}
+	addOSSupport(res, inv.Device, now)
 	res.MissingUpdates = missingUpdates(res.Findings)
 	if res.MissingUpdates == nil {
 		res.MissingUpdates = []MissingUpdate{}
@@ -170,4 +171,14 @@ func classifyAll(fs []Finding, now time.Time) {
 		})
 	}
 	wg.Wait()
+}
+
+// addOSSupport records the OS release's support status and, when it is out of support, puts
+// the unsupported finding first.
+func addOSSupport(res *Result, d inventory.Device, now time.Time) {
+	var f *Finding
+	res.OSSupport, res.OSSupportUnknown, f = osSupport(d, now)
+	if f != nil {
+		res.Findings = append([]Finding{*f}, res.Findings...)
+	}
 }

@@ -275,6 +275,7 @@ func refMatch(ctx context.Context, snap *vulndb.Snapshot, inv *inventory.Invento
 	if res.Findings == nil {
 		res.Findings = []Finding{}
 	}
+	addOSSupport(res, inv.Device, now)
 	res.MissingUpdates = refMissingUpdates(res.Findings)
 	if res.MissingUpdates == nil {
 		res.MissingUpdates = []MissingUpdate{}
