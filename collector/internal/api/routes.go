@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ceplus/ceplus/collector/internal/assess"
+	"github.com/ceplus/ceplus/collector/internal/sample"
 	"github.com/ceplus/ceplus/collector/internal/store"
 	"github.com/ceplus/ceplus/shared/rules"
 )
@@ -236,15 +237,19 @@ func (s *server) commit(r *http.Request, who principal) (any, error) {
 	return s.showSample(r, who)
 }
 
-func (s *server) draw(r *http.Request, who principal) (any, error) {
+func (s *server) draw(r *http.Request, _ principal) (any, error) {
 	n, err := sampleNumber(r)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.svc.Draw(r.Context(), r.PathValue("id"), n); err != nil {
+	sm, err := s.svc.Draw(r.Context(), r.PathValue("id"), n)
+	if err != nil {
 		return nil, err
 	}
-	return s.showSample(r, who)
+	// A fresh draw: every device is untested; no second replay of the history is needed.
+	at := sm.DrawnAt
+	return SampleView{Sample: n, Algorithm: sample.Algorithm, Commitment: sm.Commitment, CommittedAt: sm.CommittedAt, Drawn: true,
+		DrawnAt: &at, Seed: sm.Drawn.Seed, ScopeHash: sm.Drawn.ScopeHash, Devices: sm.Devices, Builds: sm.Drawn.Builds, Untested: sm.Devices}, nil
 }
 
 func (s *server) declare(r *http.Request, _ principal) (any, error) {

@@ -30,45 +30,46 @@ func (s *Service) Commit(ctx context.Context, id string, n int) (*Sample, error)
 		return nil, err
 	}
 	defer s.lock(id)()
-	return s.commit(ctx, id, n)
+	_, sm, err := s.commit(ctx, id, n)
+	return sm, err
 }
 
-func (s *Service) commit(ctx context.Context, id string, n int) (*Sample, error) {
+func (s *Service) commit(ctx context.Context, id string, n int) (*State, *Sample, error) {
 	st, err := s.Load(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if sm := st.Samples[n]; sm != nil {
-		return sm, nil
+		return st, sm, nil
 	}
 	if st.Frozen == nil {
-		return nil, fail(ErrConflict, "scope_not_frozen", "assessment %s: the scope is not frozen: run 'assessment freeze %s' before drawing", id, id)
+		return nil, nil, fail(ErrConflict, "scope_not_frozen", "assessment %s: the scope is not frozen: run 'assessment freeze %s' before drawing", id, id)
 	}
 	if n == 2 {
 		s1 := st.Samples[1]
 		if s1 == nil || s1.Drawn == nil {
-			return nil, fail(ErrConflict, "sample1_not_drawn", "assessment %s: Sample 2 is drawn after Sample 1: draw and test Sample 1 first", id)
+			return nil, nil, fail(ErrConflict, "sample1_not_drawn", "assessment %s: Sample 2 is drawn after Sample 1: draw and test Sample 1 first", id)
 		}
 		if u := st.Untested(1); len(u) > 0 {
-			return nil, fail(ErrConflict, "sample1_untested", "assessment %s: Sample 2 is drawn only after Sample 1 was tested (RULES.md §1.3); untested: %s", id, list(u))
+			return nil, nil, fail(ErrConflict, "sample1_untested", "assessment %s: Sample 2 is drawn only after Sample 1 was tested (RULES.md §1.3); untested: %s", id, list(u))
 		}
 	}
 	seed, err := sample.NewSeed(s.rand)
 	if err != nil {
-		return nil, fmt.Errorf("assessment %s: new seed: %w", id, err)
+		return nil, nil, fmt.Errorf("assessment %s: new seed: %w", id, err)
 	}
 	c := sample.Commitment(seed)
 	if err := s.store.SetMeta(ctx, seedKey(id, n, c), []byte(seed.String())); err != nil {
-		return nil, fmt.Errorf("assessment %s: keep the seed of Sample %d: %w", id, n, err)
+		return nil, nil, fmt.Errorf("assessment %s: keep the seed of Sample %d: %w", id, n, err)
 	}
-	if _, err := s.appendEvent(ctx, id, KindCommitted, committed{Sample: n, Algorithm: sample.Algorithm, Commitment: c, ScopeHash: st.Frozen.ScopeHash}); err != nil {
-		return nil, err
-	}
-	st, err = s.Load(ctx, id)
+	e, err := s.appendEvent(ctx, id, KindCommitted, committed{Sample: n, Algorithm: sample.Algorithm, Commitment: c, ScopeHash: st.Frozen.ScopeHash})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return st.Samples[n], nil
+	if err := st.applyNext(e); err != nil {
+		return nil, nil, err
+	}
+	return st, st.Samples[n], nil
 }
 
 // Draw reveals the seed of sample n and records the draw (sample_drawn); without a pending
@@ -78,16 +79,12 @@ func (s *Service) Draw(ctx context.Context, id string, n int) (*Sample, error) {
 		return nil, err
 	}
 	defer s.lock(id)()
-	sm, err := s.commit(ctx, id, n)
+	st, sm, err := s.commit(ctx, id, n)
 	if err != nil {
 		return nil, err
 	}
 	if sm.Drawn != nil {
 		return nil, fail(ErrConflict, "sample_drawn", "assessment %s: Sample %d was already drawn (commitment %s): samples are drawn once", id, n, sm.Commitment)
-	}
-	st, err := s.Load(ctx, id)
-	if err != nil {
-		return nil, err
 	}
 	raw, err := s.store.GetMeta(ctx, seedKey(id, n, sm.Commitment))
 	if errors.Is(err, store.ErrNotFound) {
@@ -113,11 +110,11 @@ func (s *Service) Draw(ctx context.Context, id string, n int) (*Sample, error) {
 		devs = append(devs, ids...)
 	}
 	sort.Strings(devs)
-	if _, err := s.appendEvent(ctx, id, KindDrawn, drawn{Sample: n, Devices: devs, Result: res}); err != nil {
+	e, err := s.appendEvent(ctx, id, KindDrawn, drawn{Sample: n, Devices: devs, Result: res})
+	if err != nil {
 		return nil, err
 	}
-	st, err = s.Load(ctx, id)
-	if err != nil {
+	if err := st.applyNext(e); err != nil {
 		return nil, err
 	}
 	return st.Samples[n], nil

@@ -136,6 +136,19 @@ func replay(id string, evs []store.Event) (*State, error) {
 	return st, nil
 }
 
+// applyNext applies an event this process has just appended, so that a step need not replay
+// the whole history again; it must directly follow the state's last event.
+func (st *State) applyNext(e store.Event) error {
+	if e.Seq != st.LastSeq+1 {
+		return fmt.Errorf("assessment %s: event %d was appended after %d, but the state is at %d: another step ran at the same time; retry", st.ID, e.Seq, e.Seq-1, st.LastSeq)
+	}
+	if err := st.apply(e); err != nil {
+		return fmt.Errorf("assessment %s: event %d (%s): %w", st.ID, e.Seq, e.Kind, err)
+	}
+	st.LastSeq, st.LastHash = e.Seq, e.Hash
+	return nil
+}
+
 func (st *State) apply(e store.Event) error {
 	switch e.Kind {
 	case KindCreated:
