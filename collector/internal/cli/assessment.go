@@ -120,6 +120,15 @@ func (c *apiCmd) fail(err error) int {
 // call sends the request and prints the raw JSON answer with --json, or decodes it into out
 // and calls human.
 func (c *apiCmd) call(ctx context.Context, method, path string, body io.Reader, contentType string, out any, human func()) int {
+	var h func() error
+	if human != nil {
+		h = func() error { human(); return nil }
+	}
+	return c.callE(ctx, method, path, body, contentType, out, h)
+}
+
+// callE is call with a human printer that can fail (a write error).
+func (c *apiCmd) callE(ctx context.Context, method, path string, body io.Reader, contentType string, out any, human func() error) int {
 	raw, err := c.client.Raw(ctx, method, path, body, contentType)
 	if err != nil {
 		return c.fail(err)
@@ -136,7 +145,9 @@ func (c *apiCmd) call(ctx context.Context, method, path string, body io.Reader, 
 		}
 	}
 	if human != nil {
-		human()
+		if err := human(); err != nil {
+			return cmdline.Fail(c.stdio, c.name, cmdline.ExitError, "write: %v", err)
+		}
 	}
 	return cmdline.ExitOK
 }
@@ -176,9 +187,10 @@ func runAssessmentCreate(ctx context.Context, stdio cmdline.IO, args []string) i
 		return c.fail(err)
 	}
 	var v api.AssessmentView
-	return c.call(ctx, "POST", "/api/v1/assessments", body, "application/json", &v, func() {
+	return c.callE(ctx, "POST", "/api/v1/assessments", body, "application/json", &v, func() error {
 		fmt.Fprintf(stdio.Stdout, "%s\n", v.ID)
 		fmt.Fprintf(stdio.Stderr, "created assessment %s for %s (time zone %s, snapshot %s)\n", v.ID, v.Settings.Organisation, v.Settings.Timezone, v.Settings.Snapshot)
+		return nil
 	})
 }
 
@@ -204,9 +216,10 @@ func runAssessmentList(ctx context.Context, stdio cmdline.IO, args []string) int
 		return code
 	}
 	var list []api.AssessmentSummary
-	return c.call(ctx, "GET", "/api/v1/assessments", nil, "", &list, func() {
+	return c.callE(ctx, "GET", "/api/v1/assessments", nil, "", &list, func() error {
 		for _, a := range list {
 			fmt.Fprintf(stdio.Stdout, "%s\t%s\t%s\t%s\n", a.ID, a.Organisation, a.Title, a.CreatedAt.Format("2006-01-02 15:04"))
 		}
+		return nil
 	})
 }

@@ -103,7 +103,7 @@ func runAssessmentVerdict(ctx context.Context, stdio cmdline.IO, args []string) 
 		method = "POST"
 	}
 	var v assess.Verdict
-	return c.call(ctx, method, c.path("/verdict"), nil, "", &v, func() {
+	return c.callE(ctx, method, c.path("/verdict"), nil, "", &v, func() error {
 		w := stdio.Stdout
 		fmt.Fprintf(w, "outcome:        %s\nCE certificate: %s\nrule:           %s\n", v.Outcome, v.CECertificate, v.Rule)
 		if v.RemediationDeadline != nil {
@@ -122,6 +122,7 @@ func runAssessmentVerdict(ctx context.Context, stdio cmdline.IO, args []string) 
 			fmt.Fprintf(w, "question: %s\n", q)
 		}
 		fmt.Fprintf(w, "computed at %s on %d events (last hash %s), snapshot %s\n", v.Now.Format("2006-01-02 15:04:05Z07:00"), v.Seq, v.Hash, v.Snapshot)
+		return nil
 	})
 }
 

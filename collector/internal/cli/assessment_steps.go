@@ -20,7 +20,7 @@ func runAssessmentShow(ctx context.Context, stdio cmdline.IO, args []string) int
 		return code
 	}
 	var v api.AssessmentView
-	return c.call(ctx, "GET", c.path(""), nil, "", &v, func() {
+	return c.callE(ctx, "GET", c.path(""), nil, "", &v, func() error {
 		w := stdio.Stdout
 		fmt.Fprintf(w, "assessment   %s (%s)\norganisation %s\ntime zone    %s\nsnapshot     %s\n", v.ID, v.Settings.Title, v.Settings.Organisation, v.Settings.Timezone, v.Settings.Snapshot)
 		fmt.Fprintf(w, "scope        %d devices in %d builds", v.Scope.Devices, len(v.Scope.Builds))
@@ -45,6 +45,7 @@ func runAssessmentShow(ctx context.Context, stdio cmdline.IO, args []string) int
 			fmt.Fprintf(w, "refused      Sample 2 at %s by the %s\n", v.Refused.At.Format("2006-01-02 15:04"), v.Refused.Role)
 		}
 		fmt.Fprintf(w, "history      %d events, last hash %s\n", v.Events, v.LastHash)
+		return nil
 	})
 }
 
@@ -54,7 +55,7 @@ func runAssessmentDevices(ctx context.Context, stdio cmdline.IO, args []string) 
 		return code
 	}
 	var devs []api.DeviceView
-	return c.call(ctx, "GET", c.path("/devices"), nil, "", &devs, func() {
+	return c.callE(ctx, "GET", c.path("/devices"), nil, "", &devs, func() error {
 		tw := tabwriter.NewWriter(stdio.Stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tTYPE\tBUILD\tAGENT\tSAMPLE 1\tSAMPLE 2")
 		for _, d := range devs {
@@ -64,7 +65,7 @@ func runAssessmentDevices(ctx context.Context, stdio cmdline.IO, args []string) 
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", d.ID, d.Type, d.Build, agent, dash(string(d.Status["1"])), dash(string(d.Status["2"])))
 		}
-		tw.Flush()
+		return tw.Flush()
 	})
 }
 
@@ -75,7 +76,7 @@ func runAssessmentScope(ctx context.Context, stdio cmdline.IO, args []string) in
 	}, stdio, args)
 }
 
-func printScopeChange(stdio cmdline.IO, ch assess.ScopeChange) {
+func printScopeChange(stdio cmdline.IO, ch assess.ScopeChange) error {
 	fmt.Fprintf(stdio.Stdout, "added %d devices, linked %d agents, skipped %d agents\n", len(ch.Added), len(ch.Linked), len(ch.Skipped))
 	for _, l := range ch.Linked {
 		fmt.Fprintf(stdio.Stdout, "  linked %s to agent %s (by %s)\n", l.Device, l.Agent[:12], l.By)
@@ -86,6 +87,7 @@ func printScopeChange(stdio cmdline.IO, ch assess.ScopeChange) {
 	if ch.AfterFreeze {
 		fmt.Fprintln(stdio.Stderr, "note: the scope was already frozen: the change is recorded but the frozen scope and its draws are unchanged")
 	}
+	return nil
 }
 
 func runScopeImport(ctx context.Context, stdio cmdline.IO, args []string) int {
@@ -103,7 +105,7 @@ func runScopeImport(ctx context.Context, stdio cmdline.IO, args []string) int {
 		in = f
 	}
 	var ch assess.ScopeChange
-	return c.call(ctx, "POST", c.path("/scope/csv"), in, "text/csv", &ch, func() { printScopeChange(stdio, ch) })
+	return c.callE(ctx, "POST", c.path("/scope/csv"), in, "text/csv", &ch, func() error { return printScopeChange(stdio, ch) })
 }
 
 func runScopeAgents(ctx context.Context, stdio cmdline.IO, args []string) int {
@@ -118,7 +120,7 @@ func runScopeAgents(ctx context.Context, stdio cmdline.IO, args []string) int {
 		return c.fail(err)
 	}
 	var ch assess.ScopeChange
-	return c.call(ctx, "POST", c.path("/scope/agents"), body, "application/json", &ch, func() { printScopeChange(stdio, ch) })
+	return c.callE(ctx, "POST", c.path("/scope/agents"), body, "application/json", &ch, func() error { return printScopeChange(stdio, ch) })
 }
 
 func runAssessmentFreeze(ctx context.Context, stdio cmdline.IO, args []string) int {
@@ -127,8 +129,9 @@ func runAssessmentFreeze(ctx context.Context, stdio cmdline.IO, args []string) i
 		return code
 	}
 	var sc api.ScopeView
-	return c.call(ctx, "POST", c.path("/freeze"), nil, "", &sc, func() {
+	return c.callE(ctx, "POST", c.path("/freeze"), nil, "", &sc, func() error {
 		fmt.Fprintf(stdio.Stdout, "scope frozen: %d devices, hash %s\n", sc.Frozen.Devices, sc.Frozen.ScopeHash)
+		return nil
 	})
 }
 
@@ -143,8 +146,9 @@ func runAssessmentCommit(ctx context.Context, stdio cmdline.IO, args []string) i
 		return code
 	}
 	var s api.SampleView
-	return c.call(ctx, "POST", c.path(fmt.Sprintf("/samples/%d/commit", *n)), nil, "", &s, func() {
+	return c.callE(ctx, "POST", c.path(fmt.Sprintf("/samples/%d/commit", *n)), nil, "", &s, func() error {
 		fmt.Fprintf(stdio.Stdout, "Sample %d commitment: %s\n", s.Sample, s.Commitment)
+		return nil
 	})
 }
 
@@ -162,7 +166,7 @@ func runAssessmentDraw(ctx context.Context, stdio cmdline.IO, args []string) int
 		fmt.Fprintf(stdio.Stdout, "Sample %d commitment: %s (recorded at %s, before the draw)\n", *n, committed.Commitment, committed.CommittedAt.Format("2006-01-02 15:04:05"))
 	}
 	var s api.SampleView
-	return c.call(ctx, "POST", c.path(fmt.Sprintf("/samples/%d/draw", *n)), nil, "", &s, func() {
+	return c.callE(ctx, "POST", c.path(fmt.Sprintf("/samples/%d/draw", *n)), nil, "", &s, func() error {
 		fmt.Fprintf(stdio.Stdout, "Sample %d seed:       %s\nscope hash: %s\n", s.Sample, s.Seed, s.ScopeHash)
 		tw := tabwriter.NewWriter(stdio.Stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "BUILD\tDEVICES\tSIZE\tRULE")
@@ -172,6 +176,7 @@ func runAssessmentDraw(ctx context.Context, stdio cmdline.IO, args []string) int
 		}
 		tw.Flush()
 		fmt.Fprintf(stdio.Stdout, "devices: %s\n", strings.Join(s.Devices, " "))
+		return nil
 	})
 }
 
@@ -181,9 +186,10 @@ func runAssessmentDeclare(ctx context.Context, stdio cmdline.IO, args []string) 
 		return code
 	}
 	var d api.DeclarationView
-	return c.call(ctx, "POST", c.path("/samples/2/declare"), nil, "", &d, func() {
+	return c.callE(ctx, "POST", c.path("/samples/2/declare"), nil, "", &d, func() error {
 		fmt.Fprintf(stdio.Stdout, "Sample 2 declared at %s: %s\n", d.At.Format("2006-01-02 15:04"), strings.Join(d.Devices, " "))
 		fmt.Fprintln(stdio.Stderr, "test them within 72 hours or 3 working days (RULES.md §1.5.4)")
+		return nil
 	})
 }
 
@@ -204,8 +210,9 @@ func runAssessmentImport(ctx context.Context, stdio cmdline.IO, args []string) i
 	var out struct {
 		Recorded []string `json:"recorded"`
 	}
-	return c.call(ctx, "POST", c.path("/results"), in, "application/json", &out, func() {
+	return c.callE(ctx, "POST", c.path("/results"), in, "application/json", &out, func() error {
 		fmt.Fprintf(stdio.Stdout, "recorded %d tests: %s\n", len(out.Recorded), strings.Join(out.Recorded, " "))
+		return nil
 	})
 }
 
@@ -215,13 +222,14 @@ func runAssessmentFindings(ctx context.Context, stdio cmdline.IO, args []string)
 		return code
 	}
 	var tests []api.TestView
-	return c.call(ctx, "GET", c.path("/findings"), nil, "", &tests, func() {
+	return c.callE(ctx, "GET", c.path("/findings"), nil, "", &tests, func() error {
 		for _, t := range tests {
 			fmt.Fprintf(stdio.Stdout, "Sample %d %s: %s (%s, %s)\n", t.Sample, t.Device, t.Status, t.Source, t.TestedAt.Format("2006-01-02 15:04"))
 			for _, f := range t.Findings {
 				fmt.Fprintf(stdio.Stdout, "    %-13s %s %s %s -> %s\n", f.Class, strings.Join(f.IDs, ","), f.Package, f.Installed, dash(f.Fixed))
 			}
 		}
+		return nil
 	})
 }
 
@@ -235,8 +243,9 @@ func runAssessmentRefuse(ctx context.Context, stdio cmdline.IO, args []string) i
 	if err != nil {
 		return c.fail(err)
 	}
-	return c.call(ctx, "POST", c.path("/refuse"), body, "application/json", nil, func() {
+	return c.callE(ctx, "POST", c.path("/refuse"), body, "application/json", nil, func() error {
 		fmt.Fprintln(stdio.Stdout, "Sample 2 refused: CE+ is not achieved; the CE certificate stays valid")
+		return nil
 	})
 }
 
@@ -252,7 +261,8 @@ func runAssessmentDecide(ctx context.Context, stdio cmdline.IO, args []string) i
 	if err != nil {
 		return c.fail(err)
 	}
-	return c.call(ctx, "POST", c.path("/decisions"), body, "application/json", nil, func() {
+	return c.callE(ctx, "POST", c.path("/decisions"), body, "application/json", nil, func() error {
 		fmt.Fprintln(stdio.Stdout, "decision recorded")
+		return nil
 	})
 }
