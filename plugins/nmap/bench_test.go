@@ -70,13 +70,13 @@ func BenchmarkDiscoverLoopback(b *testing.B) {
 	}
 }
 
-// generateXML writes an nmap 7.93-shaped XML result of hosts hosts in 10.0.0.0/8 (numbers only:
+// generateXML writes an nmap 7.93-shaped XML result of hosts hosts in 198.18.0.0/15, the benchmarking range (numbers only:
 // nothing is scanned), each with an SSH and an HTTP service with CPEs and a closed port.
 func generateXML(hosts int) []byte {
 	var b bytes.Buffer
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE nmaprun>
-<nmaprun scanner="nmap" args="nmap -n -v -oX - -sS -sV 10.0.0.0/16" start="1795315998" startstr="Sun Nov 22 02:53:18 2026" version="7.93" xmloutputversion="1.05">
+<nmaprun scanner="nmap" args="nmap -n -v -oX - -sS -sV 198.18.0.0/16" start="1795315998" startstr="Sun Nov 22 02:53:18 2026" version="7.93" xmloutputversion="1.05">
 <scaninfo type="syn" protocol="tcp" numservices="3" services="22,80,443"/>
 <verbose level="1"/>
 <debugging level="0"/>
@@ -86,7 +86,7 @@ func generateXML(hosts int) []byte {
 			fmt.Fprintf(&b, `<taskprogress task="Service scan" time="1795316000" percent="%.2f" remaining="100" etc="1795316100"/>`+"\n", float64(i)*100/float64(hosts))
 		}
 		fmt.Fprintf(&b, `<host starttime="1795315999" endtime="1795316000"><status state="up" reason="arp-response" reason_ttl="0"/>
-<address addr="10.%d.%d.%d" addrtype="ipv4"/>
+<address addr="198.%d.%d.%d" addrtype="ipv4"/>
 <address addr="00:50:56:%02X:%02X:%02X" addrtype="mac" vendor="VMware"/>
 <hostnames>
 </hostnames>
@@ -96,7 +96,7 @@ func generateXML(hosts int) []byte {
 </ports>
 <times srtt="67" rttvar="125" to="100000"/>
 </host>
-`, (i>>16)&255, (i>>8)&255, i&255, (i>>16)&255, (i>>8)&255, i&255)
+`, 18+(i>>16)&1, (i>>8)&255, i&255, (i>>16)&255, (i>>8)&255, i&255)
 	}
 	fmt.Fprintf(&b, `<runstats><finished time="1795316002" timestr="Sun Nov 22 02:53:22 2026" summary="x" elapsed="4.25" exit="success"/><hosts up="%d" down="0" total="%d"/>
 </runstats>
@@ -110,7 +110,7 @@ func generateXML(hosts int) []byte {
 func BenchmarkParse10kHosts(b *testing.B) {
 	const hosts = 10000
 	xml := generateXML(hosts)
-	set, err := resolveTargets(context.Background(), Options{Targets: []string{"10.0.0.0/16"}})
+	set, err := resolveTargets(context.Background(), Options{Targets: []string{"198.18.0.0/16"}})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -176,7 +176,7 @@ func TestGeneratedXMLParses(t *testing.T) {
 	if err != nil || len(st.hosts) != 300 || !st.complete {
 		t.Fatalf("stream: %d hosts, complete %v, %v", len(st.hosts), st.complete, err)
 	}
-	if !strings.Contains(string(xml), `addr="10.0.1.43"`) {
-		t.Errorf("host 299 should be 10.0.1.43")
+	if !strings.Contains(string(xml), `addr="198.18.1.43"`) {
+		t.Errorf("host 299 should be 198.18.1.43")
 	}
 }

@@ -169,11 +169,11 @@ func parseLiteral(spec string) (p netip.Prefix, isName bool, err error) {
 		return p, true, nil
 	}
 	return p, false, &TargetError{Target: spec, Err: ErrInvalidTarget,
-		Detail: "not an IP address, a CIDR prefix or a host name (nmap ranges like 10.0.0.1-5 are not accepted: use a prefix or list the addresses)"}
+		Detail: "not an IP address, a CIDR prefix or a host name (nmap ranges like 127.0.0.1-5 are not accepted: use a prefix or list the addresses)"}
 }
 
 // isHostname reports whether s is a syntactically valid DNS host name whose last label does not
-// start with a digit (so "127.0.0.300" and "10.0.0.1-5" are not names).
+// start with a digit (so "127.0.0.300" and "127.0.0.1-5" are not names).
 func isHostname(s string) bool {
 	s = strings.TrimSuffix(s, ".")
 	if s == "" || len(s) > 253 {

@@ -19,11 +19,11 @@ func addrs(ss ...string) []netip.Addr {
 func up(addr string) Host { return Host{Addresses: addrs(addr), Status: HostUp} }
 
 func TestReconcile(t *testing.T) {
-	web := ScopeDevice{ID: "web1", Build: "Debian 12", Addresses: addrs("10.0.0.10")}
-	db := ScopeDevice{ID: "db1", Build: "Debian 12", Addresses: addrs("10.0.0.11")}
-	laptop := ScopeDevice{ID: "lap1", Build: "Windows 11 Pro 24H2", Addresses: addrs("10.0.0.20"), MAC: "00-1A-2B-3C-4D-5E"}
+	web := ScopeDevice{ID: "web1", Build: "Debian 12", Addresses: addrs("192.0.2.10")}
+	db := ScopeDevice{ID: "db1", Build: "Debian 12", Addresses: addrs("192.0.2.11")}
+	laptop := ScopeDevice{ID: "lap1", Build: "Windows 11 Pro 24H2", Addresses: addrs("192.0.2.20"), MAC: "00-1A-2B-3C-4D-5E"}
 	printer := ScopeDevice{ID: "prn1", Build: "printer", Hostname: "printer.example.", Addresses: nil}
-	remote := ScopeDevice{ID: "vpn1", Build: "Windows 11 Pro 24H2", Addresses: addrs("10.9.0.5")}
+	remote := ScopeDevice{ID: "vpn1", Build: "Windows 11 Pro 24H2", Addresses: addrs("198.51.100.5")}
 	tests := []struct {
 		name    string
 		scope   []ScopeDevice
@@ -34,10 +34,10 @@ func TestReconcile(t *testing.T) {
 		{
 			name:  "scope misses one host and lists one that is down",
 			scope: []ScopeDevice{web, db},
-			hosts: []Host{up("10.0.0.10"), up("10.0.0.99"), {Addresses: addrs("10.0.0.11"), Status: HostDown}},
+			hosts: []Host{up("192.0.2.10"), up("192.0.2.99"), {Addresses: addrs("192.0.2.11"), Status: HostDown}},
 			want: Report{
-				Matches: []Match{{DeviceID: "web1", Build: "Debian 12", Host: netip.MustParseAddr("10.0.0.10"), By: ByAddress}},
-				Unknown: []Host{up("10.0.0.99")},
+				Matches: []Match{{DeviceID: "web1", Build: "Debian 12", Host: netip.MustParseAddr("192.0.2.10"), By: ByAddress}},
+				Unknown: []Host{up("192.0.2.99")},
 				NotSeen: []ScopeDevice{db},
 				Builds: []BuildCount{
 					{Build: "Debian 12", Declared: 2, Found: 1, NotSeen: 1},
@@ -47,12 +47,12 @@ func TestReconcile(t *testing.T) {
 		},
 		{
 			name:  "MAC beats a reassigned address",
-			scope: []ScopeDevice{laptop, {ID: "old", Build: "Debian 12", Addresses: addrs("10.0.0.30")}},
-			hosts: []Host{{Addresses: addrs("10.0.0.30"), MAC: "00:1a:2b:3c:4d:5e", Status: HostUp}},
+			scope: []ScopeDevice{laptop, {ID: "old", Build: "Debian 12", Addresses: addrs("192.0.2.30")}},
+			hosts: []Host{{Addresses: addrs("192.0.2.30"), MAC: "00:1a:2b:3c:4d:5e", Status: HostUp}},
 			want: Report{
-				Matches: []Match{{DeviceID: "lap1", Build: "Windows 11 Pro 24H2", Host: netip.MustParseAddr("10.0.0.30"), By: ByMAC}},
+				Matches: []Match{{DeviceID: "lap1", Build: "Windows 11 Pro 24H2", Host: netip.MustParseAddr("192.0.2.30"), By: ByMAC}},
 				Unknown: []Host{},
-				NotSeen: []ScopeDevice{{ID: "old", Build: "Debian 12", Addresses: addrs("10.0.0.30")}},
+				NotSeen: []ScopeDevice{{ID: "old", Build: "Debian 12", Addresses: addrs("192.0.2.30")}},
 				Builds: []BuildCount{
 					{Build: "Debian 12", Declared: 1, NotSeen: 1},
 					{Build: "Windows 11 Pro 24H2", Declared: 1, Found: 1},
@@ -63,9 +63,9 @@ func TestReconcile(t *testing.T) {
 		{
 			name:  "hostname given as a target matches case-insensitively",
 			scope: []ScopeDevice{printer},
-			hosts: []Host{{Addresses: addrs("10.0.0.40"), Hostnames: []string{"PRINTER.example"}, Status: HostUp}},
+			hosts: []Host{{Addresses: addrs("192.0.2.40"), Hostnames: []string{"PRINTER.example"}, Status: HostUp}},
 			want: Report{
-				Matches: []Match{{DeviceID: "prn1", Build: "printer", Host: netip.MustParseAddr("10.0.0.40"), By: ByHostname}},
+				Matches: []Match{{DeviceID: "prn1", Build: "printer", Host: netip.MustParseAddr("192.0.2.40"), By: ByHostname}},
 				Unknown: []Host{},
 				NotSeen: []ScopeDevice{},
 				Builds:  []BuildCount{{Build: "printer", Declared: 1, Found: 1}, {Build: UnknownBuild}},
@@ -73,23 +73,23 @@ func TestReconcile(t *testing.T) {
 		},
 		{
 			name:  "two devices claim one address: ambiguous, neither counted",
-			scope: []ScopeDevice{web, {ID: "web2", Build: "Debian 12", Addresses: addrs("10.0.0.10")}},
-			hosts: []Host{up("10.0.0.10")},
+			scope: []ScopeDevice{web, {ID: "web2", Build: "Debian 12", Addresses: addrs("192.0.2.10")}},
+			hosts: []Host{up("192.0.2.10")},
 			want: Report{
 				Matches:   []Match{},
 				Unknown:   []Host{},
-				NotSeen:   []ScopeDevice{web, {ID: "web2", Build: "Debian 12", Addresses: addrs("10.0.0.10")}},
-				Ambiguous: []Ambiguous{{Host: netip.MustParseAddr("10.0.0.10"), By: ByAddress, DeviceIDs: []string{"web1", "web2"}}},
+				NotSeen:   []ScopeDevice{web, {ID: "web2", Build: "Debian 12", Addresses: addrs("192.0.2.10")}},
+				Ambiguous: []Ambiguous{{Host: netip.MustParseAddr("192.0.2.10"), By: ByAddress, DeviceIDs: []string{"web1", "web2"}}},
 				Builds:    []BuildCount{{Build: "Debian 12", Declared: 2, NotSeen: 2}, {Build: UnknownBuild}},
 			},
 		},
 		{
 			name:    "device outside the scanned range is not scanned, not missing",
 			scope:   []ScopeDevice{web, remote},
-			hosts:   []Host{up("10.0.0.10")},
-			scanned: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/24")},
+			hosts:   []Host{up("192.0.2.10")},
+			scanned: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")},
 			want: Report{
-				Matches:    []Match{{DeviceID: "web1", Build: "Debian 12", Host: netip.MustParseAddr("10.0.0.10"), By: ByAddress}},
+				Matches:    []Match{{DeviceID: "web1", Build: "Debian 12", Host: netip.MustParseAddr("192.0.2.10"), By: ByAddress}},
 				Unknown:    []Host{},
 				NotSeen:    []ScopeDevice{},
 				NotScanned: []ScopeDevice{remote},
@@ -103,9 +103,9 @@ func TestReconcile(t *testing.T) {
 		{
 			name:  "IPv4-mapped address matches the plain address",
 			scope: []ScopeDevice{web},
-			hosts: []Host{up("::ffff:10.0.0.10")},
+			hosts: []Host{up("::ffff:192.0.2.10")},
 			want: Report{
-				Matches: []Match{{DeviceID: "web1", Build: "Debian 12", Host: netip.MustParseAddr("::ffff:10.0.0.10"), By: ByAddress}},
+				Matches: []Match{{DeviceID: "web1", Build: "Debian 12", Host: netip.MustParseAddr("::ffff:192.0.2.10"), By: ByAddress}},
 				Unknown: []Host{},
 				NotSeen: []ScopeDevice{},
 				Builds:  []BuildCount{{Build: "Debian 12", Declared: 1, Found: 1}, {Build: UnknownBuild}},
