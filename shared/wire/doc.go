@@ -9,8 +9,9 @@
 // checks every limit before it allocates: a hostile frame yields a *ProtocolError whose Code the
 // receiver uses to reset the stream.
 //
-// Streams: the agent opens a control stream (Hello, then Welcome; Heartbeats after), one stream
-// per upload (UploadChunk…, then Ack or Error) and one per certificate renewal; the collector
+// Streams: the agent opens a control stream (Hello, then Welcome; it then stays open, and its
+// end tells the agent that the collector went away), one stream per upload (UploadChunk…, then
+// Ack or Error), per Heartbeat and per certificate renewal; the collector
 // opens one stream per Command, answered by a CommandResult. Enrolment uses its own ALPN and a
 // single EnrolRequest / EnrolResponse stream.
 package wire

@@ -67,7 +67,7 @@ func (d *Daemon) session(ctx context.Context) (welcomed bool, err error) {
 	defer scancel(nil)
 	context.AfterFunc(conn.Context(), func() { scancel(context.Cause(conn.Context())) })
 	go d.commands(sctx, conn)
-	go d.heartbeats(sctx, scancel, ctrl, welcome.Policy.HeartbeatInterval)
+	go d.heartbeats(sctx, scancel, conn, welcome.Policy.HeartbeatInterval)
 	go func() { // the collector says nothing more on the control stream; its end ends the session
 		_, err := wire.ReadFrame(ctrl, wire.DefaultMaxFrame)
 		scancel(fmt.Errorf("control stream ended: %s", wire.Explain(err)))
@@ -138,8 +138,8 @@ func (d *Daemon) renew(ctx context.Context, conn *quic.Conn, id *enrol.Identity)
 	return nil
 }
 
-// heartbeats sends a Heartbeat on the control stream every interval.
-func (d *Daemon) heartbeats(ctx context.Context, fail context.CancelCauseFunc, ctrl *quic.Stream, interval time.Duration) {
+// heartbeats sends a Heartbeat, on a stream of its own, every interval.
+func (d *Daemon) heartbeats(ctx context.Context, fail context.CancelCauseFunc, conn *quic.Conn, interval time.Duration) {
 	if interval <= 0 {
 		interval = 5 * time.Minute
 	}
@@ -152,9 +152,15 @@ func (d *Daemon) heartbeats(ctx context.Context, fail context.CancelCauseFunc, c
 		case <-t.C:
 		}
 		items, _, dropped := d.spool.Stats()
-		if err := wire.WriteFrame(ctrl, &wire.Heartbeat{Time: d.cfg.Now(), SpoolItems: items, SpoolDropped: dropped}); err != nil {
+		str, err := conn.OpenStreamSync(ctx)
+		if err == nil {
+			err = wire.WriteFrame(str, &wire.Heartbeat{Time: d.cfg.Now(), SpoolItems: items, SpoolDropped: dropped})
+		}
+		if err != nil {
 			fail(fmt.Errorf("send heartbeat: %w", err))
 			return
 		}
+		_ = str.Close()
+		str.CancelRead(wire.CodeOK.Stream()) // the collector answers a heartbeat with nothing
 	}
 }

@@ -57,13 +57,13 @@ func steadyState(ctx context.Context, cfg Config, pool *x509.CertPool, cert tls.
 	dial := func(ctx context.Context, _ string, tc *tls.Config, _ *quic.Config) (*quic.Conn, error) {
 		return tr.Dial(ctx, ua, tc, qc)
 	}
-	conn, ctrl, err := connect(ctx, dial, cfg.Collector, tc)
+	conn, _, err := connect(ctx, dial, cfg.Collector, tc)
 	if err != nil {
 		return 0, "", fmt.Errorf("steady-state probe: %w", err)
 	}
 	defer conn.CloseWithError(0, "")
 	settle := func() { time.Sleep(300 * time.Millisecond) } // let acknowledgements cross
-	settle()
+	time.Sleep(3 * time.Second)                             // path MTU discovery runs after the handshake: count it with the connection
 	connectB := cc.n.Load()
 
 	ups, err := prepare(1, cfg.Packages)
@@ -77,17 +77,25 @@ func steadyState(ctx context.Context, cfg Config, pool *x509.CertPool, cert tls.
 	settle()
 	uploadB := cc.n.Load() - b0
 
+	// keep-alives alone first, then the same span with a heartbeat in each keep-alive period
+	const periods = 8
 	b0 = cc.n.Load()
-	if err := wire.WriteFrame(ctrl, &wire.Heartbeat{Time: time.Now(), SpoolItems: 0}); err != nil {
-		return 0, "", err
-	}
-	settle()
-	heartbeatB := cc.n.Load() - b0
-
-	b0 = cc.n.Load()
-	const periods = 5
 	time.Sleep(periods * probe)
 	keepaliveB := (cc.n.Load() - b0) / periods
+	b0 = cc.n.Load()
+	for range periods {
+		str, err := conn.OpenStreamSync(ctx)
+		if err == nil {
+			err = wire.WriteFrame(str, &wire.Heartbeat{Time: time.Now()})
+		}
+		if err != nil {
+			return 0, "", err
+		}
+		_ = str.Close()
+		str.CancelRead(0)
+		time.Sleep(probe)
+	}
+	heartbeatB := max((cc.n.Load()-b0)/periods-keepaliveB, 0)
 
 	perDay := int64(24 * time.Hour / wire.KeepAlivePeriod)
 	hb := int64(24 * time.Hour / (5 * time.Minute))

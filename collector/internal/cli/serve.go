@@ -36,6 +36,7 @@ func runServe(ctx context.Context, stdio cmdline.IO, args []string) int {
 	api := fs.String("listen-api", defaultListenAPI, "TCP `ADDR` of the HTTP API")
 	level := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	burst := fs.Int("upload-burst", 30, "uploads an agent may send at once before the rate limit applies")
+	pprofOn := fs.Bool("pprof", false, "serve Go profiles under /debug/pprof/ on the API listener (diagnostics)")
 	every := fs.Duration("upload-every", 6*time.Second, "after the burst, one upload per agent per this interval")
 	if code, ok := cmdline.ParseFlags(fs, args); !ok {
 		return code
@@ -63,7 +64,7 @@ func runServe(ctx context.Context, stdio cmdline.IO, args []string) int {
 	defer st.Close()
 	log := slog.New(slog.NewTextHandler(stdio.Stderr, &slog.HandlerOptions{Level: lv}))
 	err = serve.Run(ctx, serve.Config{DataDir: *data, ListenAgents: *agents, ListenAPI: *api, Store: st, Log: log,
-		Version: version.Version, Rate: ingest.Rate{Burst: *burst, Every: *every}}, stdio.Stdout)
+		Version: version.Version, Rate: ingest.Rate{Burst: *burst, Every: *every}, Pprof: *pprofOn}, stdio.Stdout)
 	if err != nil {
 		return cmdline.Fail(stdio, name, cmdline.ExitError, "%v", err)
 	}

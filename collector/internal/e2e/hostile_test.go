@@ -160,7 +160,7 @@ func TestHostileFramesResetTheStreamOnly(t *testing.T) {
 		{name: "oversized frame", raw: header(1, 1<<30), reset: wire.CodeFrameTooLarge},
 		{name: "garbage frame", raw: append(header(1, 64), []byte(strings.Repeat("\xff\x01garbage", 8))...), reset: wire.CodeProtocol},
 		{name: "unknown frame version", raw: append(header(9, 3), 1, 2, 3), reset: wire.CodeUnsupportedVersion},
-		{name: "wrong first message", raw: mustFrame(t, &wire.Heartbeat{Time: time.Now()}), reset: wire.CodeProtocol},
+		{name: "wrong first message", raw: mustFrame(t, &wire.Welcome{ServerTime: time.Now()}), reset: wire.CodeProtocol},
 		{name: "decompression bomb", up: &bombUp, error: wire.CodeInventoryTooLarge},
 		{name: "content hash that lies", up: &lying, error: wire.CodeBadInventory},
 	}

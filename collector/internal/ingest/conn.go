@@ -43,9 +43,19 @@ func (s *Server) Serve(ctx context.Context, conn *quic.Conn, id identity.AgentID
 	}
 	s.register(c)
 	defer s.unregister(c)
+	// A revocation committed between the handshake and the registration found no connection
+	// to close: check once more now that this one is registered.
+	if revoked, err := s.Store.IsRevoked(ctx, id); err != nil || revoked {
+		log.Warn("agent revoked while connecting; closing", "err", err)
+		_ = conn.CloseWithError(wire.CodeRevoked.App(), "agent revoked: enrol it again with a new token")
+		return
+	}
 	log.Info("agent connected", "hostname", hello.Hostname, "agent_version", hello.AgentVersion,
 		"clock_skew", hello.AgentTime.Sub(s.now()).Round(time.Millisecond))
-	go s.control(ctx, c, ctrl, log)
+	// The control stream stays open, unread, for the life of the connection: the agent watches
+	// it to learn that the collector went away. Heartbeats come on streams of their own, so
+	// that an idle agent costs no goroutine beyond the one accepting its streams.
+	defer ctrl.CancelRead(wire.CodeOK.Stream())
 	for {
 		str, err := conn.AcceptStream(ctx)
 		if err != nil {
@@ -86,39 +96,22 @@ func (s *Server) welcome(ctx context.Context, c *agentConn, hello *wire.Hello, c
 	return wire.WriteFrame(ctrl, &wire.Welcome{
 		ProtocolVersion: wire.ProtocolVersion, CollectorVersion: s.Version, ServerTime: s.now(), AgentID: c.id.String(),
 		Policy: wire.Policy{MaxChunkBytes: lim.MaxChunkData, MaxInventoryBytes: lim.MaxInventory, MaxChunks: lim.MaxChunks,
-			Codecs: []wire.Codec{wire.CodecGzip, wire.CodecZstd}, HeartbeatInterval: s.heartbeat()},
+			Codecs: []wire.Codec{wire.CodecGzip, wire.CodecZstd}, HeartbeatInterval: s.heartbeatEvery()},
 	})
 }
 
-// control reads the control stream (heartbeats) until it ends; its end ends the connection.
-func (s *Server) control(ctx context.Context, c *agentConn, ctrl *quic.Stream, log *slog.Logger) {
-	for {
-		m, err := wire.ReadFrame(ctrl, s.limits().MaxFrame)
-		if err != nil {
-			if !errors.Is(err, io.EOF) && ctx.Err() == nil {
-				log.Warn("control stream failed", "err", wire.Explain(err))
-			}
-			resetStream(ctrl, wire.CodeOf(err))
-			_ = c.conn.CloseWithError(wire.CodeOf(err).App(), "control stream ended")
-			return
-		}
-		hb, ok := m.(*wire.Heartbeat)
-		if !ok {
-			log.Warn("unexpected frame on the control stream", "type", fmt.Sprintf("%T", m))
-			resetStream(ctrl, wire.CodeProtocol)
-			_ = c.conn.CloseWithError(wire.CodeProtocol.App(), fmt.Sprintf("unexpected %T on the control stream", m))
-			return
-		}
-		if hb.SpoolDropped > 0 {
-			log.Warn("agent spool dropped inventories", "dropped", hb.SpoolDropped, "queued", hb.SpoolItems)
-		}
-		if err := s.Store.TouchAgent(ctx, c.id, s.now()); err != nil && ctx.Err() == nil {
-			log.Warn("record heartbeat", "err", err)
-		}
+// heartbeat records a heartbeat stream.
+func (s *Server) heartbeat(ctx context.Context, c *agentConn, hb *wire.Heartbeat, log *slog.Logger) error {
+	if hb.SpoolDropped > 0 {
+		log.Warn("agent spool dropped inventories", "dropped", hb.SpoolDropped, "queued", hb.SpoolItems)
 	}
+	if err := s.Store.TouchAgent(ctx, c.id, s.now()); err != nil {
+		return s.internal(fmt.Errorf("record the heartbeat of agent %s: %w", c.id, err))
+	}
+	return nil
 }
 
-// stream serves one agent-initiated stream: an upload or a renewal.
+// stream serves one agent-initiated stream: an upload, a renewal or a heartbeat.
 func (s *Server) stream(ctx context.Context, c *agentConn, str *quic.Stream, log *slog.Logger) {
 	m, err := wire.ReadFrame(str, s.limits().MaxFrame)
 	if err != nil {
@@ -133,6 +126,8 @@ func (s *Server) stream(ctx context.Context, c *agentConn, str *quic.Stream, log
 		err = s.upload(ctx, c, str, m)
 	case *wire.RenewRequest:
 		err = s.renew(ctx, c, str, m)
+	case *wire.Heartbeat:
+		err = s.heartbeat(ctx, c, m, log)
 	default:
 		err = &wire.ProtocolError{Code: wire.CodeProtocol, Msg: fmt.Sprintf("stream opened with %T", m)}
 	}

@@ -47,8 +47,8 @@ type Server struct {
 	Limits  wire.Limits
 	// Rate limits uploads per agent (default 30 at once, then one every 6 s).
 	Rate Rate
-	// Heartbeat is how often agents are asked to send a heartbeat (default 5 minutes).
-	Heartbeat time.Duration
+	// HeartbeatEvery is how often agents are asked to send a heartbeat (default 5 minutes).
+	HeartbeatEvery time.Duration
 	// Renew issues renewed certificates; nil refuses renewals.
 	Renew Renewer
 
@@ -85,11 +85,11 @@ func (s *Server) limits() wire.Limits {
 	return s.Limits
 }
 
-func (s *Server) heartbeat() time.Duration {
-	if s.Heartbeat <= 0 {
+func (s *Server) heartbeatEvery() time.Duration {
+	if s.HeartbeatEvery <= 0 {
 		return 5 * time.Minute
 	}
-	return s.Heartbeat
+	return s.HeartbeatEvery
 }
 
 // register records c as the agent's live connection and closes an older one of the same agent.

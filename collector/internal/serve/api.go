@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/ceplus/ceplus/collector/internal/api"
@@ -32,6 +33,10 @@ func (c *Collector) serveAPI(ctx context.Context, ln net.Listener) error {
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "agents_connected": len(c.ingest.Connected())})
 	})
 	mux.HandleFunc("POST /v1/agents/{id}/scan", c.apiScan)
+	if c.cfg.Pprof {
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	}
 	mux.Handle(api.Prefix, c.assessAPI())
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
 	done := make(chan error, 1)

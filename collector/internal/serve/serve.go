@@ -44,6 +44,8 @@ type Config struct {
 	Heartbeat time.Duration
 	// RevocationPoll is how often the store is polled for revocations (default 2 s).
 	RevocationPoll time.Duration
+	// Pprof serves net/http/pprof under /debug/pprof/ on the API listener (loopback by default).
+	Pprof bool
 	// MaxStreams is how many concurrent streams an agent may open (default 16).
 	MaxStreams int64
 }
@@ -147,7 +149,7 @@ func newCollector(cfg Config) (*Collector, error) {
 	c := &Collector{cfg: cfg, log: log, now: now, store: cfg.Store, ca: ca,
 		certs: &certs{ca: ca, now: now, ips: []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}}}
 	c.ingest = &ingest.Server{Store: cfg.Store, Log: log, Now: now, Version: cfg.Version, Limits: cfg.Limits,
-		Rate: cfg.Rate, Heartbeat: cfg.Heartbeat, Renew: c.renew}
+		Rate: cfg.Rate, HeartbeatEvery: cfg.Heartbeat, Renew: c.renew}
 	return c, nil
 }
 
