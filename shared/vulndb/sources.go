@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -13,6 +14,10 @@ import (
 	"slices"
 	"strings"
 )
+
+// ErrSource is wrapped by Import's error when a source cannot be read as OSV input: a path
+// that does not exist, a file that is neither an all.zip nor a .json record, a corrupt zip.
+var ErrSource = errors.New("unreadable import source")
 
 // Source is one input of an import, with the SHA-256 that pins it. For a directory the hash is
 // over the sorted lines "<sha256 of file>  <relative path>\n" of its *.json files (the
@@ -29,7 +34,7 @@ type Source struct {
 func readSource(ctx context.Context, path string, fn func(label string, raw []byte) error) (Source, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
-		return Source{}, fmt.Errorf("import source %s: %w", path, err)
+		return Source{}, fmt.Errorf("import source %s: %w: %w", path, ErrSource, err)
 	}
 	switch {
 	case fi.IsDir():
@@ -44,7 +49,7 @@ func readSource(ctx context.Context, path string, fn func(label string, raw []by
 		sum := sha256.Sum256(raw)
 		return Source{Path: path, Kind: "file", SHA256: hex.EncodeToString(sum[:])}, fn(path, raw)
 	}
-	return Source{}, fmt.Errorf("import source %s: not an OSV all.zip, a .json record or a directory of them", path)
+	return Source{}, fmt.Errorf("import source %s: %w: not an OSV all.zip, a .json record or a directory of them", path, ErrSource)
 }
 
 func readZip(ctx context.Context, path string, fn func(string, []byte) error) (Source, error) {
@@ -62,7 +67,7 @@ func readZip(ctx context.Context, path string, fn func(string, []byte) error) (S
 	src.SHA256 = hex.EncodeToString(h.Sum(nil))
 	zr, err := zip.NewReader(f, size)
 	if err != nil {
-		return src, fmt.Errorf("import source %s: not a readable zip (re-download the OSV all.zip): %w", path, err)
+		return src, fmt.Errorf("import source %s: %w: not a readable zip (re-download the OSV all.zip): %w", path, ErrSource, err)
 	}
 	for _, zf := range zr.File {
 		if err := ctx.Err(); err != nil {
@@ -73,7 +78,7 @@ func readZip(ctx context.Context, path string, fn func(string, []byte) error) (S
 		}
 		raw, err := readZipFile(zf)
 		if err != nil {
-			return src, fmt.Errorf("import source %s: member %s: %w", path, zf.Name, err)
+			return src, fmt.Errorf("import source %s: %w: member %s (re-download the OSV all.zip): %w", path, ErrSource, zf.Name, err)
 		}
 		if err := fn(path+"!"+zf.Name, raw); err != nil {
 			return src, err

@@ -16,6 +16,7 @@ func commands() []cmdline.Command {
 	return []cmdline.Command{
 		{Name: "version", Summary: "print the version", Run: runVersion},
 		{Name: "inventory", Summary: "inventory this system (or --root) through the signed plugins", Run: runInventory},
+		{Name: "scan", Summary: "match this system against a vulnerability snapshot, without a collector (air-gapped)", Run: runScan},
 		{Name: "discover", Summary: "find hosts and exposed services on the network with nmap (one run)", Run: runDiscover},
 		{Name: "enrol", Summary: "enrol with a collector: key on this endpoint, certificate for a one-time token", Run: runEnrol},
 		{Name: "run", Summary: "run the agent daemon: inventory on schedule and on request, spool and upload", Run: runRun},

@@ -21,6 +21,7 @@ func commands() []cmdline.Command {
 		{Name: "token", Summary: "create enrolment tokens and API tokens with a role", Run: runToken},
 		{Name: "assessment", Summary: "run a CE+ assessment through the collector API (docs/api.md)", Run: runAssessment},
 		{Name: "agents", Summary: "list, revoke and scan enrolled agents", Run: runAgents},
+		{Name: "vulndb", Summary: "import OSV vulnerability data into snapshots and list them (docs/vulndb.md)", Run: runVulnDB},
 		{Name: "register", Summary: "keep the vulnerability-handling register of EUCC and e-IoT-SCS certified products (docs/register.md)", Run: runRegister},
 	}
 }
