@@ -70,7 +70,26 @@ func (s *server) registerList(r *http.Request, who principal) (any, error) {
 	q := r.URL.Query()
 	f := register.Filter{Product: q.Get("product"), Version: q.Get("version"), Scheme: register.Scheme(q.Get("scheme")), OpenOnly: q.Get("open") == "true"}
 	recs, err := s.reg.List(r.Context(), f, s.now())
+	for i := range recs {
+		recs[i] = readableBy(who, recs[i])
+	}
 	return recs, registerFail(err)
+}
+
+// readableBy returns rec as who may read it. A viewer token is not taken to be part of the
+// limited distribution of RULES.md §2 (certification body, national authority, evaluation
+// facility, holder), so the means of exploitation are removed from what it reads, as they are
+// from exports beyond that distribution.
+func readableBy(who principal, rec register.Record) register.Record {
+	if who.Role != store.RoleViewer {
+		return rec
+	}
+	rec.ExploitationDetails = ""
+	rec.References = append([]register.Reference(nil), rec.References...)
+	for i := range rec.References {
+		rec.References[i].ExploitationDetails = ""
+	}
+	return rec
 }
 
 // RegisterCreateRequest is the body of POST /register.
@@ -96,7 +115,7 @@ func (s *server) registerShow(r *http.Request, who principal) (any, error) {
 		return nil, err
 	}
 	rec, err := s.reg.Get(r.Context(), r.PathValue("record"), s.now())
-	return rec, registerFail(err)
+	return readableBy(who, rec), registerFail(err)
 }
 
 func (s *server) registerChange(r *http.Request, who principal) (any, error) {

@@ -46,8 +46,23 @@ func TestRegisterAPI(t *testing.T) {
 		e.refused(applicant, "POST", rec+"/changes", register.Change{Kind: register.ChangeExtensionAnswer, Who: "x", Extension: 3}, http.StatusBadRequest, "invalid_register_input")
 		e.refused(applicant, "POST", rec+"/changes", register.Change{Kind: register.ChangeReport, Who: "x", DeadlinesAfter: &register.Deadlines{}}, http.StatusBadRequest, "invalid_register_input")
 
+		var full register.Record
+		e.do(applicant, "GET", rec, nil, &full)
+		if full.ExploitationDetails == "" {
+			t.Fatal("the record's own PSIRT cannot read its exploitation details")
+		}
 		var got register.Record
 		e.do(e.viewer, "GET", rec, nil, &got)
+		if got.ExploitationDetails != "" {
+			t.Fatalf("a viewer read the exploitation details %q", got.ExploitationDetails)
+		}
+		var listed []register.Record
+		e.do(e.viewer, "GET", "/api/v1/register", nil, &listed)
+		for _, l := range listed {
+			if l.ExploitationDetails != "" {
+				t.Fatalf("a viewer's list shows the exploitation details of %s", l.ID)
+			}
+		}
 		if d := got.Deadlines.EUCC; d == nil || d.DeadlineKind != rules.DeadlineMutualAgreement || d.Deadline == nil || d.Deadline.String() != "2026-07-31" {
 			t.Fatalf("deadline via the API = %+v, want mutual agreement 2026-07-31", d)
 		}
