@@ -146,13 +146,15 @@ type DeviceView struct {
 
 // TestView is one device test with its findings classified on the test date.
 type TestView struct {
-	Device   string        `json:"device"`
-	Sample   int           `json:"sample"`
-	TestedAt time.Time     `json:"tested_at"`
-	Source   string        `json:"source"`
-	Snapshot string        `json:"snapshot,omitempty"`
-	Status   string        `json:"status"`
-	Findings []FindingView `json:"findings"`
+	Device   string    `json:"device"`
+	Sample   int       `json:"sample"`
+	TestedAt time.Time `json:"tested_at"`
+	Source   string    `json:"source"`
+	Snapshot string    `json:"snapshot,omitempty"`
+	// Inventory is the content hash of the inventory an agent test matched.
+	Inventory string        `json:"inventory,omitempty"`
+	Status    string        `json:"status"`
+	Findings  []FindingView `json:"findings"`
 	// Questions are findings the advisory data could not classify.
 	Questions []string `json:"questions,omitempty"`
 }
@@ -182,7 +184,7 @@ func latestTests(st *assess.State, who principal, cal *calendar.Calendar) []Test
 	out := make([]TestView, 0, len(latest))
 	for _, i := range latest {
 		t := st.Tests[i]
-		tv := TestView{Device: t.Device, Sample: t.Sample, TestedAt: t.TestedAt, Source: t.Source, Snapshot: t.Snapshot,
+		tv := TestView{Device: t.Device, Sample: t.Sample, TestedAt: t.TestedAt, Source: t.Source, Snapshot: t.Snapshot, Inventory: t.Inventory,
 			Status: string(rules.StatusPass), Findings: []FindingView{}, Questions: t.Questions}
 		for _, f := range t.Findings {
 			c := rules.ClassifyFinding(f, t.TestedAt, cal.Location())
