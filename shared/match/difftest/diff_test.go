@@ -198,7 +198,7 @@ func itoa(i int) string {
 func TestKnownDifferences(t *testing.T) {
 	dir := t.TempDir()
 	snap := writeDB(t, dir, map[string][]map[string]any{
-		"npm": {rec("GHSA-0000-limit-001", published, entry("npm", "lodash", "SEMVER", "introduced", "0", "limit", "4.17.20"))},
+		"npm":  {rec("GHSA-0000-limit-001", published, entry("npm", "lodash", "SEMVER", "introduced", "0", "limit", "4.17.20"))},
 		"PyPI": {rec("GHSA-0000-django-02", published, entry("PyPI", "Django", "ECOSYSTEM", "introduced", "4.0", "fixed", "4.2.1"))},
 	})
 	lock, err := filepath.Abs(filepath.Join("testdata", "lock"))
