@@ -7,21 +7,13 @@ import (
 	"time"
 
 	nmapxml "github.com/Ullaakut/nmap/v3"
+
+	"github.com/ceplus/ceplus/shared/discovery"
 )
 
-// Progress is nmap's own report on the task it is running. Percent and Remaining are per task
-// and nmap's estimate: the percentage can go back when a new task starts and can stall for a
-// long time on a service nmap does not recognise, so do not present Remaining as an ETA.
-type Progress struct {
-	// Task is nmap's task name, for example "Connect Scan" or "Service scan".
-	Task      string        `json:"task"`
-	Percent   float64       `json:"percent"`
-	Remaining time.Duration `json:"remaining"`
-	// Done is true when nmap reported the end of Task.
-	Done bool `json:"done,omitempty"`
-	// HostsDone is the number of hosts nmap has completed so far in this run.
-	HostsDone int `json:"hosts_done"`
-}
+// Progress is nmap's own report on the task it is running (see discovery.Progress): Percent and
+// Remaining are per task and nmap's estimate, never an ETA.
+type Progress = discovery.Progress
 
 // span is the byte range of one completed <host> element in the XML stream.
 type span struct{ start, end int64 }

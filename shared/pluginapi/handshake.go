@@ -7,6 +7,8 @@ import (
 
 	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	pb "github.com/ceplus/ceplus/shared/pluginapi/proto/ceplus/plugin/v1"
 )
@@ -32,7 +34,7 @@ type Description struct {
 // grpcPlugin is the go-plugin glue: gRPC only (net/rpc is refused).
 type grpcPlugin struct {
 	plugin.NetRPCUnsupportedPlugin
-	src Source // nil on the host side
+	src Plugin // nil on the host side
 }
 
 func (p *grpcPlugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error {
@@ -44,14 +46,15 @@ func (p *grpcPlugin) GRPCClient(_ context.Context, _ *plugin.GRPCBroker, c *grpc
 	return pb.NewSourceServiceClient(c), nil
 }
 
-func pluginSets(src Source) map[int]plugin.PluginSet {
+func pluginSets(src Plugin) map[int]plugin.PluginSet {
 	return map[int]plugin.PluginSet{APIVersion: {pluginName: &grpcPlugin{src: src}}}
 }
 
-// server serves one Source over gRPC.
+// server serves one Source or DiscoverySource over gRPC; the RPC of the other kind answers
+// Unimplemented.
 type server struct {
 	pb.UnimplementedSourceServiceServer
-	src Source
+	src Plugin
 }
 
 func (s *server) Describe(context.Context, *pb.DescribeRequest) (*pb.DescribeResponse, error) {
@@ -59,7 +62,11 @@ func (s *server) Describe(context.Context, *pb.DescribeRequest) (*pb.DescribeRes
 }
 
 func (s *server) Collect(req *pb.CollectRequest, stream grpc.ServerStreamingServer[pb.CollectResponse]) error {
-	res, err := s.src.Collect(stream.Context(), Request{Root: req.GetRoot()})
+	src, ok := s.src.(Source)
+	if !ok {
+		return status.Errorf(codes.Unimplemented, "plugin %s is a %s source: it has no Collect", s.src.Info().Name, s.src.Info().Kind)
+	}
+	res, err := src.Collect(stream.Context(), Request{Root: req.GetRoot()})
 	if errors.Is(err, ErrNotApplicable) {
 		return stream.Send(&pb.CollectResponse{NotApplicable: err.Error()})
 	}

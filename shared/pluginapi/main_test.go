@@ -15,7 +15,7 @@ import (
 // per test binary by TestMain.
 var testPlugins string
 
-var testBehaviours = []string{"test-ok", "test-crash", "test-panic", "test-hang", "test-na"}
+var testBehaviours = []string{"test-ok", "test-crash", "test-panic", "test-hang", "test-na", "test-discover", "test-discover-hang"}
 
 func TestMain(m *testing.M) {
 	if os.Getenv("CEPLUS_TEST_HOST") != "" {

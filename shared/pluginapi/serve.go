@@ -15,12 +15,18 @@ import (
 	"google.golang.org/grpc/status"
 )
 
-// Serve is the whole main of a source plugin binary. With the single argument "describe" it
-// prints the plugin's Description as JSON and exits; otherwise it serves src to the agent over
+// Serve is the whole main of a source plugin binary. src is a Source (kind packages) or a
+// DiscoverySource (kind discovery); a src whose Info.Kind does not match what it implements
+// makes Serve exit with an error. With the single argument "describe" it prints the plugin's
+// Description as JSON and exits; otherwise it serves src to the agent over
 // go-plugin's gRPC transport (AutoMTLS when the agent asks for it), recovers panics in handlers
 // into gRPC errors so that the plugin keeps running, and exits when the agent that started it
 // has gone. Serve does not return.
-func Serve(src Source) {
+func Serve(src Plugin) {
+	if err := checkKind(src); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", os.Args[0], err)
+		os.Exit(1)
+	}
 	if len(os.Args) == 2 && os.Args[1] == "describe" {
 		if err := describe(os.Stdout, src); err != nil {
 			fmt.Fprintf(os.Stderr, "%s describe: %v\n", os.Args[0], err)
@@ -45,8 +51,27 @@ func Serve(src Source) {
 	os.Exit(0)
 }
 
+// checkKind reports a plugin whose declared kind does not match the interface it implements.
+func checkKind(src Plugin) error {
+	info := src.Info()
+	switch info.Kind {
+	case KindPackages:
+		if _, ok := src.(Source); ok {
+			return nil
+		}
+	case KindDiscovery:
+		if _, ok := src.(DiscoverySource); ok {
+			return nil
+		}
+	default:
+		return fmt.Errorf("plugin %s declares kind %q: use %q or %q", info.Name, info.Kind, KindPackages, KindDiscovery)
+	}
+	return fmt.Errorf("plugin %s declares kind %q but %T does not implement its interface (Collect for %q, Discover for %q)",
+		info.Name, info.Kind, src, KindPackages, KindDiscovery)
+}
+
 // describe writes the JSON Description of src to w.
-func describe(w io.Writer, src Source) error {
+func describe(w io.Writer, src Plugin) error {
 	b, err := json.MarshalIndent(Description{APIVersion: APIVersion, Info: src.Info()}, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode description: %w", err)

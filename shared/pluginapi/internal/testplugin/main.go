@@ -6,6 +6,11 @@
 //	ceplus-plugin-test-panic  panics in Collect, unless Request.Root is "calm"
 //	ceplus-plugin-test-hang   never answers Collect, ignoring its context
 //	ceplus-plugin-test-na     reports that it is not applicable
+//
+// and, as a discovery source (discover.go):
+//
+//	ceplus-plugin-test-discover       one up host per target; see discoverSource
+//	ceplus-plugin-test-discover-hang  never answers Discover, ignoring its context
 package main
 
 import (
@@ -24,6 +29,9 @@ import (
 
 func main() {
 	name := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(os.Args[0]), pluginapi.FilePrefix), ".exe")
+	if strings.HasPrefix(name, "test-discover") {
+		pluginapi.Serve(&discoverSource{name: name})
+	}
 	pluginapi.Serve(&source{name: name})
 }
 
