@@ -51,7 +51,11 @@ func toWire(m Message) (*wirev1.Frame, error) {
 			Total: uint32(m.Total), Data: m.Data, ContentHash: m.ContentHash, Codec: wirev1.Codec(m.Codec), RawSize: uint64(m.RawSize),
 			CollectedAtUnixMs: unixMS(m.CollectedAt), RequestId: m.RequestID, Reference: m.Reference}}
 	case *Ack:
-		f.Body = &wirev1.Frame_Ack{Ack: &wirev1.Ack{UploadId: m.UploadID[:], Duplicate: m.Duplicate, ContentHash: m.ContentHash, NeedBody: m.NeedBody}}
+		a := &wirev1.Ack{UploadId: m.UploadID[:], Duplicate: m.Duplicate, ContentHash: m.ContentHash, NeedBody: m.NeedBody}
+		if l := m.Link; l != nil {
+			a.Link = &wirev1.ScopeLink{Assessment: l.Assessment, Device: l.Device, By: l.By, Problem: l.Problem}
+		}
+		f.Body = &wirev1.Frame_Ack{Ack: a}
 	case *Command:
 		f.Body = &wirev1.Frame_Command{Command: &wirev1.Command{RequestId: m.RequestID, Kind: wirev1.CommandKind(m.Kind)}}
 	case *CommandResult:
@@ -120,7 +124,14 @@ func fromWire(f *wirev1.Frame) (Message, error) {
 				return nil, err
 			}
 		}
-		return &Ack{UploadID: id, Duplicate: b.Ack.Duplicate, ContentHash: b.Ack.ContentHash, NeedBody: b.Ack.NeedBody}, nil
+		ack := &Ack{UploadID: id, Duplicate: b.Ack.Duplicate, ContentHash: b.Ack.ContentHash, NeedBody: b.Ack.NeedBody}
+		if l := b.Ack.Link; l != nil {
+			if err := shortStrings("ack link", l.Assessment, l.Device, l.By); err != nil {
+				return nil, err
+			}
+			ack.Link = &ScopeLink{Assessment: l.Assessment, Device: l.Device, By: l.By, Problem: l.Problem}
+		}
+		return ack, nil
 	case *wirev1.Frame_Command:
 		c := b.Command
 		if err := shortStrings("command", c.RequestId); err != nil {

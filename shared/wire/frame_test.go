@@ -28,6 +28,8 @@ func sampleMessages() []Message {
 		&UploadChunk{UploadID: id, Index: 0, Total: 2, Data: []byte("abc"), ContentHash: hashA, Codec: CodecZstd, RawSize: 9, CollectedAt: when, RequestID: "r1"},
 		&UploadChunk{UploadID: id, ContentHash: hashA, CollectedAt: when, Reference: true},
 		&Ack{UploadID: id, Duplicate: true, ContentHash: hashA},
+		&Ack{UploadID: id, ContentHash: hashA, Link: &ScopeLink{Assessment: "asm-1", Device: "laptop-1", By: "hostname"}},
+		&Ack{UploadID: id, ContentHash: hashA, Link: &ScopeLink{Assessment: "asm-1", Problem: "no scope entry has hostname pc-9"}},
 		&Command{RequestID: "r1", Kind: ScanNow},
 		&CommandResult{RequestID: "r1", OK: true, UploadID: id, ContentHash: hashA},
 		&Heartbeat{Time: when, SpoolItems: 3, SpoolDropped: 1},

@@ -120,6 +120,25 @@ type Ack struct {
 	ContentHash string
 	// NeedBody answers a reference upload whose content the collector does not hold.
 	NeedBody bool
+	// Link answers an agent that announced CapabilityOnce: the scope entry of its assessment
+	// the upload now reports for, or why it could not be linked; nil otherwise.
+	Link *ScopeLink
+}
+
+// CapabilityOnce is announced in Hello by `ceplus-agent once`: the agent uploads one
+// inventory, waits for the Ack and removes itself, so the collector links the upload to its
+// assessment's scope entry before acknowledging it and says how in Ack.Link.
+const CapabilityOnce = "once"
+
+// ScopeLink says which scope entry of an assessment an upload was linked to.
+type ScopeLink struct {
+	Assessment string
+	// Device is the scope entry's id, "" when the upload could not be linked.
+	Device string
+	// By is how the entry was found: scope_entry (the token's), machine_id or hostname.
+	By string
+	// Problem says why there is no link and what the assessor should do; "" when linked.
+	Problem string
 }
 
 // CommandKind names what the collector asks of an agent.

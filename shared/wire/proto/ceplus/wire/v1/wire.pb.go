@@ -835,7 +835,10 @@ type Ack struct {
 	Duplicate   bool                   `protobuf:"varint,2,opt,name=duplicate,proto3" json:"duplicate,omitempty"`
 	ContentHash string                 `protobuf:"bytes,3,opt,name=content_hash,json=contentHash,proto3" json:"content_hash,omitempty"`
 	// need_body: a reference upload named content the collector does not hold; send it whole.
-	NeedBody      bool `protobuf:"varint,4,opt,name=need_body,json=needBody,proto3" json:"need_body,omitempty"`
+	NeedBody bool `protobuf:"varint,4,opt,name=need_body,json=needBody,proto3" json:"need_body,omitempty"`
+	// link answers an agent that announced the "once" capability: the scope entry of its
+	// assessment this upload now reports for, or why it could not be linked.
+	Link          *ScopeLink `protobuf:"bytes,5,opt,name=link,proto3" json:"link,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -898,6 +901,85 @@ func (x *Ack) GetNeedBody() bool {
 	return false
 }
 
+func (x *Ack) GetLink() *ScopeLink {
+	if x != nil {
+		return x.Link
+	}
+	return nil
+}
+
+// ScopeLink says which scope entry of an assessment an agent's upload was linked to.
+type ScopeLink struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Assessment string                 `protobuf:"bytes,1,opt,name=assessment,proto3" json:"assessment,omitempty"`
+	// device is the scope entry's id, "" when the upload could not be linked.
+	Device string `protobuf:"bytes,2,opt,name=device,proto3" json:"device,omitempty"`
+	// by is how the entry was found: scope_entry (the token's), machine_id or hostname.
+	By string `protobuf:"bytes,3,opt,name=by,proto3" json:"by,omitempty"`
+	// problem says why there is no link and what the assessor should do, "" when linked.
+	Problem       string `protobuf:"bytes,4,opt,name=problem,proto3" json:"problem,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ScopeLink) Reset() {
+	*x = ScopeLink{}
+	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ScopeLink) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ScopeLink) ProtoMessage() {}
+
+func (x *ScopeLink) ProtoReflect() protoreflect.Message {
+	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ScopeLink.ProtoReflect.Descriptor instead.
+func (*ScopeLink) Descriptor() ([]byte, []int) {
+	return file_ceplus_wire_v1_wire_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *ScopeLink) GetAssessment() string {
+	if x != nil {
+		return x.Assessment
+	}
+	return ""
+}
+
+func (x *ScopeLink) GetDevice() string {
+	if x != nil {
+		return x.Device
+	}
+	return ""
+}
+
+func (x *ScopeLink) GetBy() string {
+	if x != nil {
+		return x.By
+	}
+	return ""
+}
+
+func (x *ScopeLink) GetProblem() string {
+	if x != nil {
+		return x.Problem
+	}
+	return ""
+}
+
 // Command travels from collector to agent on a stream the collector opens.
 type Command struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -909,7 +991,7 @@ type Command struct {
 
 func (x *Command) Reset() {
 	*x = Command{}
-	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[6]
+	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -921,7 +1003,7 @@ func (x *Command) String() string {
 func (*Command) ProtoMessage() {}
 
 func (x *Command) ProtoReflect() protoreflect.Message {
-	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[6]
+	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -934,7 +1016,7 @@ func (x *Command) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Command.ProtoReflect.Descriptor instead.
 func (*Command) Descriptor() ([]byte, []int) {
-	return file_ceplus_wire_v1_wire_proto_rawDescGZIP(), []int{6}
+	return file_ceplus_wire_v1_wire_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Command) GetRequestId() string {
@@ -965,7 +1047,7 @@ type CommandResult struct {
 
 func (x *CommandResult) Reset() {
 	*x = CommandResult{}
-	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[7]
+	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -977,7 +1059,7 @@ func (x *CommandResult) String() string {
 func (*CommandResult) ProtoMessage() {}
 
 func (x *CommandResult) ProtoReflect() protoreflect.Message {
-	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[7]
+	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -990,7 +1072,7 @@ func (x *CommandResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CommandResult.ProtoReflect.Descriptor instead.
 func (*CommandResult) Descriptor() ([]byte, []int) {
-	return file_ceplus_wire_v1_wire_proto_rawDescGZIP(), []int{7}
+	return file_ceplus_wire_v1_wire_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *CommandResult) GetRequestId() string {
@@ -1040,7 +1122,7 @@ type Heartbeat struct {
 
 func (x *Heartbeat) Reset() {
 	*x = Heartbeat{}
-	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[8]
+	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1052,7 +1134,7 @@ func (x *Heartbeat) String() string {
 func (*Heartbeat) ProtoMessage() {}
 
 func (x *Heartbeat) ProtoReflect() protoreflect.Message {
-	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[8]
+	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1065,7 +1147,7 @@ func (x *Heartbeat) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Heartbeat.ProtoReflect.Descriptor instead.
 func (*Heartbeat) Descriptor() ([]byte, []int) {
-	return file_ceplus_wire_v1_wire_proto_rawDescGZIP(), []int{8}
+	return file_ceplus_wire_v1_wire_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Heartbeat) GetTimeUnixMs() int64 {
@@ -1100,7 +1182,7 @@ type Error struct {
 
 func (x *Error) Reset() {
 	*x = Error{}
-	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[9]
+	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1112,7 +1194,7 @@ func (x *Error) String() string {
 func (*Error) ProtoMessage() {}
 
 func (x *Error) ProtoReflect() protoreflect.Message {
-	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[9]
+	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1125,7 +1207,7 @@ func (x *Error) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Error.ProtoReflect.Descriptor instead.
 func (*Error) Descriptor() ([]byte, []int) {
-	return file_ceplus_wire_v1_wire_proto_rawDescGZIP(), []int{9}
+	return file_ceplus_wire_v1_wire_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Error) GetCode() ErrorCode {
@@ -1155,7 +1237,7 @@ type EnrolRequest struct {
 
 func (x *EnrolRequest) Reset() {
 	*x = EnrolRequest{}
-	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[10]
+	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1167,7 +1249,7 @@ func (x *EnrolRequest) String() string {
 func (*EnrolRequest) ProtoMessage() {}
 
 func (x *EnrolRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[10]
+	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1180,7 +1262,7 @@ func (x *EnrolRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnrolRequest.ProtoReflect.Descriptor instead.
 func (*EnrolRequest) Descriptor() ([]byte, []int) {
-	return file_ceplus_wire_v1_wire_proto_rawDescGZIP(), []int{10}
+	return file_ceplus_wire_v1_wire_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *EnrolRequest) GetToken() string {
@@ -1223,7 +1305,7 @@ type EnrolResponse struct {
 
 func (x *EnrolResponse) Reset() {
 	*x = EnrolResponse{}
-	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[11]
+	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1235,7 +1317,7 @@ func (x *EnrolResponse) String() string {
 func (*EnrolResponse) ProtoMessage() {}
 
 func (x *EnrolResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[11]
+	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1248,7 +1330,7 @@ func (x *EnrolResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnrolResponse.ProtoReflect.Descriptor instead.
 func (*EnrolResponse) Descriptor() ([]byte, []int) {
-	return file_ceplus_wire_v1_wire_proto_rawDescGZIP(), []int{11}
+	return file_ceplus_wire_v1_wire_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *EnrolResponse) GetCertDer() []byte {
@@ -1282,7 +1364,7 @@ type RenewRequest struct {
 
 func (x *RenewRequest) Reset() {
 	*x = RenewRequest{}
-	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[12]
+	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1294,7 +1376,7 @@ func (x *RenewRequest) String() string {
 func (*RenewRequest) ProtoMessage() {}
 
 func (x *RenewRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[12]
+	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1307,7 +1389,7 @@ func (x *RenewRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RenewRequest.ProtoReflect.Descriptor instead.
 func (*RenewRequest) Descriptor() ([]byte, []int) {
-	return file_ceplus_wire_v1_wire_proto_rawDescGZIP(), []int{12}
+	return file_ceplus_wire_v1_wire_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *RenewRequest) GetCsrDer() []byte {
@@ -1328,7 +1410,7 @@ type RenewResponse struct {
 
 func (x *RenewResponse) Reset() {
 	*x = RenewResponse{}
-	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[13]
+	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1340,7 +1422,7 @@ func (x *RenewResponse) String() string {
 func (*RenewResponse) ProtoMessage() {}
 
 func (x *RenewResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[13]
+	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1353,7 +1435,7 @@ func (x *RenewResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RenewResponse.ProtoReflect.Descriptor instead.
 func (*RenewResponse) Descriptor() ([]byte, []int) {
-	return file_ceplus_wire_v1_wire_proto_rawDescGZIP(), []int{13}
+	return file_ceplus_wire_v1_wire_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *RenewResponse) GetCertDer() []byte {
@@ -1422,12 +1504,20 @@ const file_ceplus_wire_v1_wire_proto_rawDesc = "" +
 	"\n" +
 	"request_id\x18\t \x01(\tR\trequestId\x12\x1c\n" +
 	"\treference\x18\n" +
-	" \x01(\bR\treference\"\x80\x01\n" +
+	" \x01(\bR\treference\"\xaf\x01\n" +
 	"\x03Ack\x12\x1b\n" +
 	"\tupload_id\x18\x01 \x01(\fR\buploadId\x12\x1c\n" +
 	"\tduplicate\x18\x02 \x01(\bR\tduplicate\x12!\n" +
 	"\fcontent_hash\x18\x03 \x01(\tR\vcontentHash\x12\x1b\n" +
-	"\tneed_body\x18\x04 \x01(\bR\bneedBody\"Y\n" +
+	"\tneed_body\x18\x04 \x01(\bR\bneedBody\x12-\n" +
+	"\x04link\x18\x05 \x01(\v2\x19.ceplus.wire.v1.ScopeLinkR\x04link\"m\n" +
+	"\tScopeLink\x12\x1e\n" +
+	"\n" +
+	"assessment\x18\x01 \x01(\tR\n" +
+	"assessment\x12\x16\n" +
+	"\x06device\x18\x02 \x01(\tR\x06device\x12\x0e\n" +
+	"\x02by\x18\x03 \x01(\tR\x02by\x12\x18\n" +
+	"\aproblem\x18\x04 \x01(\tR\aproblem\"Y\n" +
 	"\aCommand\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12/\n" +
@@ -1507,7 +1597,7 @@ func file_ceplus_wire_v1_wire_proto_rawDescGZIP() []byte {
 }
 
 var file_ceplus_wire_v1_wire_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_ceplus_wire_v1_wire_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_ceplus_wire_v1_wire_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
 var file_ceplus_wire_v1_wire_proto_goTypes = []any{
 	(Codec)(0),            // 0: ceplus.wire.v1.Codec
 	(CommandKind)(0),      // 1: ceplus.wire.v1.CommandKind
@@ -1518,38 +1608,40 @@ var file_ceplus_wire_v1_wire_proto_goTypes = []any{
 	(*UploadPolicy)(nil),  // 6: ceplus.wire.v1.UploadPolicy
 	(*UploadChunk)(nil),   // 7: ceplus.wire.v1.UploadChunk
 	(*Ack)(nil),           // 8: ceplus.wire.v1.Ack
-	(*Command)(nil),       // 9: ceplus.wire.v1.Command
-	(*CommandResult)(nil), // 10: ceplus.wire.v1.CommandResult
-	(*Heartbeat)(nil),     // 11: ceplus.wire.v1.Heartbeat
-	(*Error)(nil),         // 12: ceplus.wire.v1.Error
-	(*EnrolRequest)(nil),  // 13: ceplus.wire.v1.EnrolRequest
-	(*EnrolResponse)(nil), // 14: ceplus.wire.v1.EnrolResponse
-	(*RenewRequest)(nil),  // 15: ceplus.wire.v1.RenewRequest
-	(*RenewResponse)(nil), // 16: ceplus.wire.v1.RenewResponse
+	(*ScopeLink)(nil),     // 9: ceplus.wire.v1.ScopeLink
+	(*Command)(nil),       // 10: ceplus.wire.v1.Command
+	(*CommandResult)(nil), // 11: ceplus.wire.v1.CommandResult
+	(*Heartbeat)(nil),     // 12: ceplus.wire.v1.Heartbeat
+	(*Error)(nil),         // 13: ceplus.wire.v1.Error
+	(*EnrolRequest)(nil),  // 14: ceplus.wire.v1.EnrolRequest
+	(*EnrolResponse)(nil), // 15: ceplus.wire.v1.EnrolResponse
+	(*RenewRequest)(nil),  // 16: ceplus.wire.v1.RenewRequest
+	(*RenewResponse)(nil), // 17: ceplus.wire.v1.RenewResponse
 }
 var file_ceplus_wire_v1_wire_proto_depIdxs = []int32{
 	4,  // 0: ceplus.wire.v1.Frame.hello:type_name -> ceplus.wire.v1.Hello
 	5,  // 1: ceplus.wire.v1.Frame.welcome:type_name -> ceplus.wire.v1.Welcome
 	7,  // 2: ceplus.wire.v1.Frame.upload_chunk:type_name -> ceplus.wire.v1.UploadChunk
 	8,  // 3: ceplus.wire.v1.Frame.ack:type_name -> ceplus.wire.v1.Ack
-	9,  // 4: ceplus.wire.v1.Frame.command:type_name -> ceplus.wire.v1.Command
-	10, // 5: ceplus.wire.v1.Frame.command_result:type_name -> ceplus.wire.v1.CommandResult
-	11, // 6: ceplus.wire.v1.Frame.heartbeat:type_name -> ceplus.wire.v1.Heartbeat
-	12, // 7: ceplus.wire.v1.Frame.error:type_name -> ceplus.wire.v1.Error
-	13, // 8: ceplus.wire.v1.Frame.enrol_request:type_name -> ceplus.wire.v1.EnrolRequest
-	14, // 9: ceplus.wire.v1.Frame.enrol_response:type_name -> ceplus.wire.v1.EnrolResponse
-	15, // 10: ceplus.wire.v1.Frame.renew_request:type_name -> ceplus.wire.v1.RenewRequest
-	16, // 11: ceplus.wire.v1.Frame.renew_response:type_name -> ceplus.wire.v1.RenewResponse
+	10, // 4: ceplus.wire.v1.Frame.command:type_name -> ceplus.wire.v1.Command
+	11, // 5: ceplus.wire.v1.Frame.command_result:type_name -> ceplus.wire.v1.CommandResult
+	12, // 6: ceplus.wire.v1.Frame.heartbeat:type_name -> ceplus.wire.v1.Heartbeat
+	13, // 7: ceplus.wire.v1.Frame.error:type_name -> ceplus.wire.v1.Error
+	14, // 8: ceplus.wire.v1.Frame.enrol_request:type_name -> ceplus.wire.v1.EnrolRequest
+	15, // 9: ceplus.wire.v1.Frame.enrol_response:type_name -> ceplus.wire.v1.EnrolResponse
+	16, // 10: ceplus.wire.v1.Frame.renew_request:type_name -> ceplus.wire.v1.RenewRequest
+	17, // 11: ceplus.wire.v1.Frame.renew_response:type_name -> ceplus.wire.v1.RenewResponse
 	6,  // 12: ceplus.wire.v1.Welcome.policy:type_name -> ceplus.wire.v1.UploadPolicy
 	0,  // 13: ceplus.wire.v1.UploadPolicy.codecs:type_name -> ceplus.wire.v1.Codec
 	0,  // 14: ceplus.wire.v1.UploadChunk.codec:type_name -> ceplus.wire.v1.Codec
-	1,  // 15: ceplus.wire.v1.Command.kind:type_name -> ceplus.wire.v1.CommandKind
-	2,  // 16: ceplus.wire.v1.Error.code:type_name -> ceplus.wire.v1.ErrorCode
-	17, // [17:17] is the sub-list for method output_type
-	17, // [17:17] is the sub-list for method input_type
-	17, // [17:17] is the sub-list for extension type_name
-	17, // [17:17] is the sub-list for extension extendee
-	0,  // [0:17] is the sub-list for field type_name
+	9,  // 15: ceplus.wire.v1.Ack.link:type_name -> ceplus.wire.v1.ScopeLink
+	1,  // 16: ceplus.wire.v1.Command.kind:type_name -> ceplus.wire.v1.CommandKind
+	2,  // 17: ceplus.wire.v1.Error.code:type_name -> ceplus.wire.v1.ErrorCode
+	18, // [18:18] is the sub-list for method output_type
+	18, // [18:18] is the sub-list for method input_type
+	18, // [18:18] is the sub-list for extension type_name
+	18, // [18:18] is the sub-list for extension extendee
+	0,  // [0:18] is the sub-list for field type_name
 }
 
 func init() { file_ceplus_wire_v1_wire_proto_init() }
@@ -1577,7 +1669,7 @@ func file_ceplus_wire_v1_wire_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ceplus_wire_v1_wire_proto_rawDesc), len(file_ceplus_wire_v1_wire_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   14,
+			NumMessages:   15,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
