@@ -3,7 +3,8 @@
 # 127.0.0.1:5432) against ceplus-loadgen, many simulated agents in one process, on loopback only.
 # Knobs: AGENTS (idle connections, default 10000), UPLOADS (2,000-package inventories, 2000),
 # UPLOADERS (concurrent uploading agents, 100), IDLE (hold time before measuring RSS, 30s),
-# STORES ("sqlite postgres").
+# STORES ("sqlite postgres"), GOMEMLIMIT_COLLECTOR (the collector's soft memory limit, default
+# 900MiB as in deploy/systemd/ceplus-collector.service; "off" for none).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 AGENTS=${AGENTS:-10000}
@@ -11,6 +12,7 @@ UPLOADS=${UPLOADS:-2000}
 UPLOADERS=${UPLOADERS:-100}
 IDLE=${IDLE:-30s}
 STORES=${STORES:-"sqlite postgres"}
+GOMEMLIMIT_COLLECTOR=${GOMEMLIMIT_COLLECTOR:-900MiB}
 PGURL=${PGURL:-"postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable&search_path=bench_ingest"}
 BIN=$(mktemp -d)
 trap 'rm -rf "$BIN"' EXIT
@@ -20,14 +22,14 @@ export QUIC_GO_DISABLE_RECEIVE_BUFFER_WARNING=true
 run() { # run LABEL [serve args...]
 	local label=$1; shift
 	local data; data=$(mktemp -d)
-	"$BIN/ceplus-collector" serve --data "$data" --listen-agents 127.0.0.1:0 --listen-api 127.0.0.1:0 \
+	GOMEMLIMIT=$GOMEMLIMIT_COLLECTOR "$BIN/ceplus-collector" serve --data "$data" --listen-agents 127.0.0.1:0 --listen-api 127.0.0.1:0 \
 		--upload-burst 1000000 --upload-every 1ms --log-level warn "$@" >"$data/serve.out" 2>"$data/serve.log" &
 	local pid=$!
 	for _ in $(seq 200); do [ -s "$data/agents.addr" ] && break; sleep 0.1; done
 	[ -s "$data/agents.addr" ] || { echo "collector did not start:"; cat "$data/serve.log"; kill $pid; return 1; }
 	local token
 	token=$("$BIN/ceplus-collector" token create --data "$data" "$@" --uses $((AGENTS + 1)) --json | sed -n 's/.*"token": "\(.*\)".*/\1/p')
-	echo "== $label: $AGENTS agents, $UPLOADS uploads of 2,000-package inventories by $UPLOADERS agents, idle $IDLE"
+	echo "== $label: $AGENTS agents, $UPLOADS uploads of 2,000-package inventories by $UPLOADERS agents, idle $IDLE, collector GOMEMLIMIT=$GOMEMLIMIT_COLLECTOR"
 	if "$BIN/ceplus-loadgen" --collector "$(cat "$data/agents.addr")" --ca-sha256 "$(cat "$data/ca.sha256")" --token "$token" \
 		--agents "$AGENTS" --uploads "$UPLOADS" --uploaders "$UPLOADERS" --idle "$IDLE" --collector-pid $pid \
 		>"$data/report.json" 2>"$data/loadgen.log"; then
