@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/ceplus/ceplus/shared/identity"
@@ -35,7 +36,7 @@ func (s *Server) Serve(ctx context.Context, conn *quic.Conn, id identity.AgentID
 		_ = conn.CloseWithError(wire.CodeOf(err).App(), err.Error())
 		return
 	}
-	c := &agentConn{id: id, conn: conn, hostname: hello.Hostname, since: s.now()}
+	c := &agentConn{id: id, conn: conn, hostname: hello.Hostname, since: s.now(), once: slices.Contains(hello.Capabilities, wire.CapabilityOnce)}
 	if err := s.welcome(ctx, c, hello, ctrl); err != nil {
 		log.Error("welcome agent", "err", err)
 		_ = conn.CloseWithError(wire.CodeInternal.App(), "collector could not record the connection")

@@ -31,6 +31,10 @@ type Store interface {
 // provides it (it holds the CA).
 type Renewer func(ctx context.Context, id identity.AgentID, csrDER []byte) (certDER []byte, err error)
 
+// Linker links a committed upload of a `ceplus-agent once` to the scope entry it reports for
+// (the agent's facts are recorded by then) and says how, or why it could not.
+type Linker func(ctx context.Context, id identity.AgentID) *wire.ScopeLink
+
 // Rate is a token bucket: Burst uploads at once, then one per Every.
 type Rate struct {
 	Burst int
@@ -51,6 +55,9 @@ type Server struct {
 	HeartbeatEvery time.Duration
 	// Renew issues renewed certificates; nil refuses renewals.
 	Renew Renewer
+	// Link links an upload of an agent that announced wire.CapabilityOnce to its assessment's
+	// scope entry before the Ack, which carries the answer; nil sends no link.
+	Link Linker
 
 	mu      sync.Mutex
 	conns   map[identity.AgentID]*agentConn
@@ -63,6 +70,7 @@ type agentConn struct {
 	conn     *quic.Conn
 	hostname string
 	since    time.Time
+	once     bool // the agent announced wire.CapabilityOnce
 
 	mu    sync.Mutex
 	facts *facts // the device facts last recorded, nil until the first upload

@@ -84,7 +84,11 @@ func (s *Server) commit(ctx context.Context, c *agentConn, up *wire.Upload) (*wi
 	}
 	s.Log.Info("inventory committed", "agent", c.id, "upload", up.ID.String(), "content", up.ContentHash[:12],
 		"packages", u.Packages, "bytes", len(up.Body), "duplicate", dup, "reference", up.Reference, "request", up.RequestID)
-	return &wire.Ack{UploadID: up.ID, Duplicate: dup, ContentHash: up.ContentHash}, nil
+	ack := &wire.Ack{UploadID: up.ID, Duplicate: dup, ContentHash: up.ContentHash}
+	if c.once && s.Link != nil {
+		ack.Link = s.Link(ctx, c.id)
+	}
+	return ack, nil
 }
 
 // verify decompresses and decodes an upload, checks that its content hash is the one claimed
