@@ -30,6 +30,9 @@ type Deps struct {
 	Rand     io.Reader
 	// Log receives internal errors; nil discards them.
 	Log *slog.Logger
+	// Service, when set, is the assessment service to use (the collector shares one with its
+	// ingest); Scanner, Matchers and Rand are then ignored.
+	Service *assess.Service
 }
 
 // maxBody bounds request bodies: a scope CSV of 100,000 devices is about 10 MB.
@@ -54,9 +57,11 @@ func newServer(d Deps) (http.Handler, *server) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &server{store: d.Store, now: d.Now, log: log,
-		svc: assess.New(assess.Deps{Store: d.Store, Now: d.Now, Rand: d.Rand, Scanner: d.Scanner, Matchers: d.Matchers}),
-		reg: register.New(d.Store)}
+	svc := d.Service
+	if svc == nil {
+		svc = assess.New(assess.Deps{Store: d.Store, Now: d.Now, Rand: d.Rand, Scanner: d.Scanner, Matchers: d.Matchers})
+	}
+	s := &server{store: d.Store, now: d.Now, log: log, svc: svc, reg: register.New(d.Store)}
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
 		mux.Handle(rt.method+" "+rt.path, s.wrap(rt))

@@ -147,6 +147,9 @@ func (s *Service) scanDevice(ctx context.Context, st *State, run *scanRun, devic
 	sctx, cancel := context.WithTimeout(ctx, scanTimeout)
 	defer cancel()
 	hash, err := s.scanner.Scan(sctx, agent)
+	if errors.Is(err, ErrAgentNotConnected) {
+		hash, err = s.uploadedSince(sctx, st, n, device, agent, err)
+	}
 	if err != nil {
 		failed(fmt.Errorf("device %s: scan agent %s: %w", device, agent.Short(), err))
 		return

@@ -34,7 +34,7 @@ func runTokenCreate(ctx context.Context, stdio cmdline.IO, args []string) int {
 	const name = prog + " token create"
 	fs := cmdline.NewFlags("token create", stdio)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: %s --data DIR|--store URL [--role enrol|assessor|applicant|viewer] [--uses N] [--expires 24h] [--assessment ID] [--json]\n\n"+
+		fmt.Fprintf(fs.Output(), "usage: %s --data DIR|--store URL [--role enrol|assessor|applicant|viewer] [--uses N] [--expires 24h] [--assessment ID [--device SCOPE_ID]] [--json]\n\n"+
 			"Creates an enrolment token (default) or an API token with a role, and prints it once; only its SHA-256 is stored.\n\n", name)
 		fs.PrintDefaults()
 	}
@@ -43,6 +43,7 @@ func runTokenCreate(ctx context.Context, stdio cmdline.IO, args []string) int {
 	uses := fs.Int("uses", 1, "how many agents the token may enrol")
 	expires := fs.Duration("expires", 24*time.Hour, "how long the token stays valid")
 	assessment := fs.String("assessment", "", "bind the agents enrolled with it to this assessment `ID`")
+	device := fs.String("device", "", "bind the agent enrolled with it to this scope entry `SCOPE_ID` of --assessment (per-device tokens for 'ceplus-agent once')")
 	asJSON := fs.Bool("json", false, "print {\"token\": …} as JSON")
 	role := fs.String("role", "enrol", "`ROLE`: enrol (agents), or an API role: assessor, applicant (needs --assessment) or viewer")
 	if code, ok := cmdline.ParseFlags(fs, args); !ok {
@@ -55,6 +56,10 @@ func runTokenCreate(ctx context.Context, stdio cmdline.IO, args []string) int {
 		return cmdline.Fail(stdio, name, cmdline.ExitUsage, "--uses %d: want 1 or more", *uses)
 	case *expires <= 0:
 		return cmdline.Fail(stdio, name, cmdline.ExitUsage, "--expires %s: want a positive duration such as 24h", *expires)
+	case *device != "" && *assessment == "":
+		return cmdline.Fail(stdio, name, cmdline.ExitUsage, "--device %s needs --assessment ID: a scope entry belongs to an assessment", *device)
+	case *device != "" && *role != string(store.RoleEnrol):
+		return cmdline.Fail(stdio, name, cmdline.ExitUsage, "--device binds an agent to a scope entry: it goes with --role enrol only")
 	}
 	closeStore, st, code := openStore(ctx, stdio, name, *data, *storeURL)
 	if closeStore == nil {
@@ -67,7 +72,7 @@ func runTokenCreate(ctx context.Context, stdio cmdline.IO, args []string) int {
 	}
 	now := time.Now()
 	t := store.Token{Hash: store.HashToken(secret), Role: store.RoleEnrol, Uses: *uses, ExpiresAt: now.Add(*expires),
-		AssessmentID: *assessment, CreatedAt: now}
+		AssessmentID: *assessment, ScopeEntry: *device, CreatedAt: now}
 	if err := tokenRole(fs, *role, *assessment, &t); err != nil {
 		return cmdline.Fail(stdio, name, cmdline.ExitUsage, "%v", err)
 	}

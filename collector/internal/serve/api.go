@@ -73,7 +73,7 @@ func (c *Collector) apiScan(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), timeout)
 	defer cancel()
-	res, err := c.ingest.ScanNow(ctx, id)
+	res, err := c.scanNow(ctx, id)
 	switch {
 	case errors.Is(err, ingest.ErrNotConnected):
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": err.Error()})

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/ceplus/ceplus/collector/internal/assess"
 	"github.com/ceplus/ceplus/collector/internal/ingest"
 	"github.com/ceplus/ceplus/collector/internal/pki"
 	"github.com/ceplus/ceplus/collector/internal/store"
@@ -59,6 +60,7 @@ type Collector struct {
 	ca     *pki.CA
 	certs  *certs
 	ingest *ingest.Server
+	assess *assess.Service
 }
 
 // Run starts the collector, prints the CA fingerprint and the listening addresses to out, and
@@ -149,7 +151,8 @@ func newCollector(cfg Config) (*Collector, error) {
 	c := &Collector{cfg: cfg, log: log, now: now, store: cfg.Store, ca: ca,
 		certs: &certs{ca: ca, now: now, ips: []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}}}
 	c.ingest = &ingest.Server{Store: cfg.Store, Log: log, Now: now, Version: cfg.Version, Limits: cfg.Limits,
-		Rate: cfg.Rate, HeartbeatEvery: cfg.Heartbeat, Renew: c.renew}
+		Rate: cfg.Rate, HeartbeatEvery: cfg.Heartbeat, Renew: c.renew, Link: c.linkOnce}
+	c.assess = c.newAssess()
 	return c, nil
 }
 
