@@ -87,7 +87,7 @@ func (d *Daemon) hello(ctx context.Context, conn *quic.Conn, id *enrol.Identity)
 	}
 	items, _, _ := d.spool.Stats()
 	err = wire.WriteFrame(ctrl, &wire.Hello{ProtocolVersion: wire.ProtocolVersion, AgentVersion: d.cfg.Version,
-		Capabilities: []string{"scan_now", "cancel", "reference_upload", "zstd"}, AgentTime: d.cfg.Now(),
+		Capabilities: append([]string{"scan_now", "cancel", "reference_upload", "zstd"}, d.cfg.Capabilities...), AgentTime: d.cfg.Now(),
 		Hostname: d.cfg.Hostname, RenewedFrom: id.RenewedFrom})
 	if err != nil {
 		return nil, nil, fmt.Errorf("send hello: %s", refusal(conn, err))

@@ -45,6 +45,9 @@ type Config struct {
 	// BackoffMin and BackoffMax bound the reconnection delay (1 s, 5 min).
 	BackoffMin, BackoffMax time.Duration
 	Dial                   Dialer
+	// Capabilities are announced in Hello beside the daemon's own (wire.CapabilityOnce for
+	// `ceplus-agent once`).
+	Capabilities []string
 }
 
 // Daemon is a running agent.
