@@ -70,6 +70,10 @@ func (c *Client) discoverError(err error) error {
 		return fmt.Errorf("plugin %s: %w: %s", c.path, ErrInvalidRequest, status.Convert(err).Message())
 	case codes.Unimplemented:
 		return fmt.Errorf("plugin %s does not run discoveries (%s): use a discovery plugin", c.path, status.Convert(err).Message())
+	case codes.DeadlineExceeded:
+		return fmt.Errorf("discover with plugin %s: %w (%v)", c.path, context.DeadlineExceeded, err)
+	case codes.Canceled:
+		return fmt.Errorf("discover with plugin %s: %w (%v)", c.path, context.Canceled, err)
 	}
 	return fmt.Errorf("discover with plugin %s: %w", c.path, err)
 }

@@ -107,7 +107,7 @@ func TestDiscoverHangIsCut(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
 	defer cancel()
 	res, err := c.Discover(ctx, DiscoveryRequest{Targets: []string{"127.0.0.1"}, Timeout: 100 * time.Millisecond}, nil)
-	if err == nil || !errors.Is(err, context.DeadlineExceeded) && !strings.Contains(err.Error(), "DeadlineExceeded") {
+	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Discover on a hanging plugin = %v, want the deadline", err)
 	}
 	if res.Run.Outcome != discovery.Failed {

@@ -1,7 +1,8 @@
-// Package sources runs the agent's inventory sources: the one list of built-in sources, and the
-// loader that verifies the signed plugin manifest, starts every applicable plugin binary with
-// its checksum pinned, runs them concurrently under a timeout, contains their crashes and hangs,
-// and merges their results into one inventory.
+// Package sources runs the agent's sources: the explicit lists of built-in package and discovery
+// sources, and the loader that verifies the signed plugin manifest, starts every applicable
+// package plugin with its checksum pinned, runs them concurrently under a timeout, contains their
+// crashes and hangs, and merges their results into one inventory; discovery plugins run one at a
+// time, on demand only, under the same checks.
 package sources
 
 import (
@@ -28,10 +29,26 @@ var builtins = []Builtin{
 	{Name: "macos", OS: []string{"darwin"}},
 }
 
-// Builtins returns the built-in sources that run on goos.
+// discoverers is the one explicit list of built-in discovery sources. They scan the network, so
+// they are kept apart from the package sources: inventory never starts them, only an explicit
+// discovery (ceplus-agent discover, a scanner agent's discovery job) does.
+var discoverers = []Builtin{
+	{Name: "nmap", OS: []string{"linux", "darwin", "windows"}},
+}
+
+// Builtins returns the built-in package sources that run on goos.
 func Builtins(goos string) []Builtin {
+	return forOS(builtins, goos)
+}
+
+// Discoverers returns the built-in discovery sources that run on goos.
+func Discoverers(goos string) []Builtin {
+	return forOS(discoverers, goos)
+}
+
+func forOS(list []Builtin, goos string) []Builtin {
 	var out []Builtin
-	for _, b := range builtins {
+	for _, b := range list {
 		if slices.Contains(b.OS, goos) {
 			out = append(out, b)
 		}

@@ -36,6 +36,9 @@ type Loader struct {
 	Log io.Writer
 	// Clock gives the time for durations; time.Now when nil.
 	Clock func() time.Time
+	// Grace is how long Discover waits past a discovery request's own timeout before it stops
+	// the plugin; DefaultDiscoveryGrace when zero.
+	Grace time.Duration
 }
 
 // Run is the outcome of one source: its Result (with a Failed status when Err is set) and the
@@ -171,9 +174,8 @@ func (l *Loader) run(ctx context.Context, e pluginapi.Entry, req pluginapi.Reque
 	if err != nil {
 		return fail(err)
 	}
-	if d.Name != e.Name || d.APIVersion != pluginapi.APIVersion {
-		return fail(fmt.Errorf("plugin %s says it is %q for API %d, the manifest says %q for API %d: refused",
-			e.File, d.Name, d.APIVersion, e.Name, pluginapi.APIVersion))
+	if err := checkDescription(e, d); err != nil {
+		return fail(err)
 	}
 	res, err := c.Collect(ctx, req)
 	took := now().Sub(start)
@@ -205,4 +207,14 @@ func (l *Loader) run(ctx context.Context, e pluginapi.Entry, req pluginapi.Reque
 func failed(file, name, version string, took time.Duration, err error) Run {
 	return Run{File: file, Err: err, Result: inventory.Result{Status: inventory.SourceStatus{
 		Name: name, Version: version, Status: inventory.Failed, Errors: []string{err.Error()}, DurationMS: took.Milliseconds()}}}
+}
+
+// checkDescription refuses a running plugin that is not what its manifest entry says: another
+// name, API version or kind.
+func checkDescription(e pluginapi.Entry, d pluginapi.Description) error {
+	if d.Name != e.Name || d.APIVersion != pluginapi.APIVersion || d.Kind != e.Kind {
+		return fmt.Errorf("plugin %s says it is %q (%s) for API %d, the manifest says %q (%s) for API %d: refused",
+			e.File, d.Name, d.Kind, d.APIVersion, e.Name, e.Kind, pluginapi.APIVersion)
+	}
+	return nil
 }

@@ -15,10 +15,14 @@ import (
 	"github.com/ceplus/ceplus/shared/pluginapi"
 )
 
-// testBin holds the test plugin, built once per test binary by TestMain.
-var testBin string
+// testBin holds the test plugin and nmapBin the real nmap discovery plugin, built once per test
+// binary by TestMain.
+var testBin, nmapBin string
 
-const testPluginPkg = "github.com/ceplus/ceplus/shared/pluginapi/internal/testplugin"
+const (
+	testPluginPkg = "github.com/ceplus/ceplus/shared/pluginapi/internal/testplugin"
+	nmapPluginPkg = "github.com/ceplus/ceplus/plugins/nmap/cmd/ceplus-plugin-nmap"
+)
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "ceplus-sources-test-")
@@ -27,12 +31,14 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := func() int {
-		testBin = filepath.Join(dir, "testplugin")
-		cmd := exec.Command("go", "build", "-o", testBin, testPluginPkg)
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			fmt.Fprintf(os.Stderr, "build test plugin: %v\n%s", err, out)
-			return 1
+		testBin, nmapBin = filepath.Join(dir, "testplugin"), filepath.Join(dir, "nmapplugin")
+		for bin, pkg := range map[string]string{testBin: testPluginPkg, nmapBin: nmapPluginPkg} {
+			cmd := exec.Command("go", "build", "-o", bin, pkg)
+			cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+			if out, err := cmd.CombinedOutput(); err != nil {
+				fmt.Fprintf(os.Stderr, "build %s: %v\n%s", pkg, err, out)
+				return 1
+			}
 		}
 		code := m.Run()
 		if left := waitNoPlugins(3 * time.Second); len(left) > 0 {
@@ -54,6 +60,19 @@ type pluginDir struct {
 	dir  string
 	pub  ed25519.PublicKey
 	priv ed25519.PrivateKey
+	// kinds overrides the kind sign writes for a plugin name.
+	kinds map[string]string
+}
+
+// kind is the kind the manifest gives name: the override, else what the plugin really is.
+func (d *pluginDir) kind(name string) string {
+	if k, ok := d.kinds[name]; ok {
+		return k
+	}
+	if name == "nmap" || strings.HasPrefix(name, "test-discover") {
+		return pluginapi.KindDiscovery
+	}
+	return pluginapi.KindPackages
 }
 
 func newPluginDir(t *testing.T, behaviours ...string) *pluginDir {
@@ -74,10 +93,14 @@ func (d *pluginDir) path(name string) string {
 	return filepath.Join(d.dir, pluginapi.FileName(name, runtime.GOOS))
 }
 
-// add copies the test plugin in under name, without signing it.
+// add copies the test plugin in under name (the nmap plugin for "nmap"), without signing it.
 func (d *pluginDir) add(t *testing.T, name string) {
 	t.Helper()
-	b, err := os.ReadFile(testBin)
+	bin := testBin
+	if name == "nmap" {
+		bin = nmapBin
+	}
+	b, err := os.ReadFile(bin)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,8 +123,9 @@ func (d *pluginDir) sign(t *testing.T) {
 			t.Fatal(err)
 		}
 		base := filepath.Base(f)
-		m.Plugins = append(m.Plugins, pluginapi.Entry{File: base, SHA256: sum, Name: strings.TrimSuffix(strings.TrimPrefix(base, pluginapi.FilePrefix), ".exe"),
-			Version: "0.0.1-test", Kind: pluginapi.KindPackages, OS: []string{runtime.GOOS}})
+		name := strings.TrimSuffix(strings.TrimPrefix(base, pluginapi.FilePrefix), ".exe")
+		m.Plugins = append(m.Plugins, pluginapi.Entry{File: base, SHA256: sum, Name: name,
+			Version: "0.0.1-test", Kind: d.kind(name), OS: []string{runtime.GOOS}})
 	}
 	manifest, sig, err := pluginapi.Sign(m, d.priv)
 	if err != nil {
