@@ -19,7 +19,7 @@ PLUGIN_CMDS    := $(addprefix ./,$(addsuffix ...,$(wildcard plugins/*/cmd/)))
 
 export CGO_ENABLED ?= 0
 
-.PHONY: help build setup test lint bench bench-agent bench-ingest bench-discovery demo demo-stop proto cross clean
+.PHONY: help build setup test lint bench bench-agent bench-vulndb bench-ingest bench-discovery demo demo-stop proto cross clean
 
 help:
 	@echo "make build      build bin/ceplus-agent, bin/ceplus-collector and the plugins"
@@ -29,6 +29,7 @@ help:
 	@echo "make bench      run the benchmarks and print the figures"
 	@echo "make bench-agent  time and measure the peak RSS of ceplus-agent inventory on this machine"
 	@echo "make bench-discovery  time nmap discovery of 10 and 100 loopback services, and parsing 10,000 hosts"
+	@echo "make bench-vulndb  matcher benchmarks and ours vs osv-scanner DoScan (2,000 packages x 50,000 records, minutes)"
 	@echo "make bench-ingest  collector ingest rate, ack latency and RSS with many simulated agents"
 	@echo "make proto      regenerate the committed protobuf code with the pinned tools"
 	@echo "make cross      compile agent and plugins for Windows and macOS"
@@ -89,6 +90,12 @@ bench-agent: build
 bench-discovery:
 	$(GO) test -run '^$$' -bench 'BenchmarkDiscoverLoopback' -benchtime 1x -count 1 ./plugins/nmap
 	$(GO) test -run '^$$' -bench 'BenchmarkParse10kHosts' -benchmem -count 1 ./plugins/nmap
+
+# bench-vulndb: the matcher's load and match benchmarks, then ours against osv-scanner's DoScan
+# offline on the same 2,000 packages x 50,000 records, run once (DoScan takes minutes).
+bench-vulndb:
+	$(GO) test -run '^$$' -bench 'BenchmarkOpen|BenchmarkMatch' -benchmem -count 1 ./shared/match
+	CEPLUS_BENCH_DOSCAN=1 $(GO) test -run '^$$' -bench 'BenchmarkSideBySide' -benchtime 1x -count 1 -timeout 60m -v ./shared/match/difftest 2>&1 | grep -E "^(Benchmark|ok|FAIL|---)|bench_test.go"
 
 # bench-ingest: collector (SQLite, then PostgreSQL) against many simulated agents on loopback.
 bench-ingest:

@@ -143,6 +143,9 @@ func gather(refs []findingRef) []Finding {
 		out[i] = *r.f
 		if p := r.pkg; p != nil {
 			out[i].Package, out[i].SourcePackage, out[i].Arch, out[i].Installed = p.Name, p.SourceName, p.Arch, p.Version
+			// A copy gets its own evidence: classification writes into it, possibly in place
+			// and concurrently with the finding it was copied from.
+			out[i].Evidence = slices.Clone(out[i].Evidence)
 		}
 	}
 	return out
