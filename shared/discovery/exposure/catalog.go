@@ -130,3 +130,9 @@ func eachRecord(r io.Reader, file string, n int, fn func([]string) error) error 
 	}
 	return nil
 }
+
+// Aliases returns the names of product ("vendor:product" of the CPE) in every namespace, in the
+// order of data/products.txt.
+func (c *Catalog) Aliases(product string) []Alias {
+	return append([]Alias(nil), c.products[product]...)
+}
