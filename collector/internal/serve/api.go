@@ -12,6 +12,7 @@ import (
 
 	"github.com/ceplus/ceplus/collector/internal/api"
 	"github.com/ceplus/ceplus/collector/internal/ingest"
+	"github.com/ceplus/ceplus/collector/internal/web"
 	"github.com/ceplus/ceplus/shared/identity"
 )
 
@@ -37,7 +38,13 @@ func (c *Collector) serveAPI(ctx context.Context, ln net.Listener) error {
 		mux.HandleFunc("/debug/pprof/", pprof.Index)
 		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	}
-	mux.Handle(api.Prefix, c.assessAPI())
+	apiHandler := c.assessAPI()
+	mux.Handle(api.Prefix, apiHandler)
+	ui, err := web.New(web.Deps{API: apiHandler, Store: c.store, Now: c.now, Log: c.log})
+	if err != nil {
+		return err
+	}
+	mux.Handle("/", ui) // the web UI under /ui/, over the same API handler (package web)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
