@@ -14,10 +14,11 @@ func missingUpdates(findings []Finding) []MissingUpdate {
 	idx := map[key]int{}
 	var out []MissingUpdate
 	var bases []string // per group: the base ecosystem; "" when the ecosystem does not parse
-	cmps := map[[2]string]int{}
-	cmpBase := ""
+	var nIDs, nPkgs []int
+	group := make([]int32, len(findings)) // per finding: its group, -1 without a fix
 	last, lastKey := -1, key{}
-	for _, f := range findings {
+	for fi, f := range findings {
+		group[fi] = -1
 		if f.Fixed == "" {
 			continue
 		}
@@ -35,9 +36,28 @@ func missingUpdates(findings []Finding) []MissingUpdate {
 			if e, err := vulndb.ParseEco(f.Ecosystem); err == nil {
 				base = e.Base
 			}
-			bases = append(bases, base)
+			bases, nIDs, nPkgs = append(bases, base), append(nIDs, 0), append(nPkgs, 0)
 		}
 		last, lastKey = i, k
+		group[fi] = int32(i)
+		nIDs[i] += len(f.IDs)
+		nPkgs[i]++
+	}
+	for i := range out {
+		if nIDs[i] > 0 { // a pending update without ids keeps nil, as appending nothing does
+			out[i].IDs = make([]string, 0, nIDs[i])
+		}
+		out[i].Packages = make([]string, 0, nPkgs[i])
+	}
+	// cmpVersion parses both versions: remember its answers, a large host compares the same
+	// few fixed versions thousands of times.
+	cmps := map[[2]string]int{}
+	cmpBase := ""
+	for fi, f := range findings {
+		if group[fi] < 0 {
+			continue
+		}
+		i := group[fi]
 		m := &out[i]
 		m.Packages = append(m.Packages, f.Package)
 		m.IDs = append(m.IDs, f.IDs...)

@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/ceplus/ceplus/shared/inventory"
 	"github.com/ceplus/ceplus/shared/vulndb"
@@ -73,17 +71,11 @@ func (m *Matcher) matchInventory(ctx context.Context, inv *inventory.Inventory) 
 		}
 		which[i] = ji
 	}
-	if err := m.runJobs(ctx, inv, jobs); err != nil {
+	findings, err := m.runJobs(ctx, inv, jobs, which)
+	if err != nil {
 		out.err = err
 		return out
 	}
-	n := 0
-	for i := range which {
-		if which[i] >= 0 {
-			n += len(jobs[which[i]].findings)
-		}
-	}
-	refs := make([]findingRef, 0, n)
 	var explained map[string]bool
 	if len(inv.PendingUpdates) > 0 {
 		explained = map[string]bool{}
@@ -97,79 +89,14 @@ func (m *Matcher) matchInventory(ctx context.Context, inv *inventory.Inventory) 
 		for _, reason := range j.problems {
 			out.problems = append(out.problems, Problem{Package: p.Name, Ecosystem: p.Ecosystem, Version: p.Version, Reason: reason})
 		}
-		if len(j.findings) > 0 && explained != nil {
+		if j.count > 0 && explained != nil {
 			explained[p.Name] = true
 		}
-		for fi := range j.findings {
-			r := findingRef{f: &j.findings[fi]}
-			if j.pkg != i {
-				r.pkg = p
-			}
-			refs = append(refs, r)
-		}
 	}
-	pending := pendingFindings(inv, explained)
-	for i := range pending {
-		refs = append(refs, findingRef{f: &pending[i]})
-	}
-	out.findings = gather(refs)
+	findings = append(findings, pendingFindings(inv, explained)...)
+	sortFindings(findings)
+	out.findings = findings
 	return out
-}
-
-// job is the evaluation of one distinct (ecosystem, lookup name, version) and the findings
-// built for its first package.
-type job struct {
-	pkg      int
-	eco      vulndb.Eco
-	name     string
-	findings []Finding
-	problems []string
-}
-
-// runJobs evaluates the jobs and builds their findings, on up to GOMAXPROCS goroutines for a
-// large inventory (each with its own scratch memory; the snapshot and facts are read-only).
-func (m *Matcher) runJobs(ctx context.Context, inv *inventory.Inventory, jobs []job) error {
-	workers := min(runtime.GOMAXPROCS(0), 8, 1+len(jobs)/512)
-	chunk := (len(jobs) + workers - 1) / workers
-	var wg sync.WaitGroup
-	errs := make([]error, workers)
-	for w := range workers {
-		lo, hi := w*chunk, min(len(jobs), (w+1)*chunk)
-		if lo >= hi {
-			continue
-		}
-		wg.Go(func() {
-			// The hits first, so that the findings (at most one per hit) are allocated once.
-			var hits []vulndb.Hit
-			span := make([][2]int, hi-lo)
-			for ji := lo; ji < hi; ji++ {
-				if (ji-lo)%256 == 0 {
-					if err := ctx.Err(); err != nil {
-						errs[w] = err
-						return
-					}
-				}
-				j := &jobs[ji]
-				start := len(hits)
-				hits, j.problems = m.snap.AppendAffecting(hits, j.eco, j.name, inv.Packages[j.pkg].Version)
-				span[ji-lo] = [2]int{start, len(hits)}
-			}
-			sc := newScratch(m.facts.numIDs)
-			found := make([]Finding, 0, len(hits))
-			for ji := lo; ji < hi; ji++ {
-				sp := span[ji-lo]
-				if sp[0] == sp[1] {
-					continue
-				}
-				j := &jobs[ji]
-				start := len(found)
-				found = m.buildFindings(found, sc, j.eco, inv.Packages[j.pkg], hits[sp[0]:sp[1]])
-				j.findings = found[start:len(found):len(found)]
-			}
-		})
-	}
-	wg.Wait()
-	return errors.Join(errs...)
 }
 
 // ecosystems parses the ecosystems of the inventory's packages and checks that the snapshot

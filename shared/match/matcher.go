@@ -5,6 +5,7 @@ import (
 	"context"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -81,74 +82,62 @@ func (m *Matcher) Match(ctx context.Context, inv *inventory.Inventory, now time.
 	return res, nil
 }
 
-// findingRef is a finding in the making: a built finding, and for a copy made for another
-// binary package of the same source and version, that package (nil for the finding itself).
-type findingRef struct {
-	f   *Finding
-	pkg *inventory.Package
-}
-
-func (r findingRef) pkgName() string {
-	if r.pkg != nil {
-		return r.pkg.Name
+// sortFindings orders the findings by ecosystem, package, architecture, first id and
+// installed version, the input order breaking ties (the result of a stable sort). The
+// matcher produces them in inventory order, usually sorted already: that is checked first.
+// Otherwise it sorts indices and applies the permutation in place, moving each finding once.
+func sortFindings(fs []Finding) {
+	sorted := true
+	for i := 1; i < len(fs) && sorted; i++ {
+		sorted = compareFindings(&fs[i-1], &fs[i]) <= 0
 	}
-	return r.f.Package
-}
-
-func (r findingRef) arch() string {
-	if r.pkg != nil {
-		return r.pkg.Arch
+	if sorted {
+		return
 	}
-	return r.f.Arch
-}
-
-func (r findingRef) installed() string {
-	if r.pkg != nil {
-		return r.pkg.Version
-	}
-	return r.f.Installed
-}
-
-// gather returns the findings in order: by ecosystem, package, architecture, first id and
-// installed version, the input order breaking ties (the result of a stable sort). It sorts
-// the references and copies each finding once, into place: a finding is too large to swap.
-func gather(refs []findingRef) []Finding {
-	idx := make([]int32, len(refs))
+	idx := make([]int32, len(fs))
 	for i := range idx {
 		idx[i] = int32(i)
 	}
-	// pdqsort is close to linear on the nearly sorted input the matcher produces.
 	slices.SortFunc(idx, func(x, y int32) int {
-		a, b := refs[x], refs[y]
-		if c := cmp.Compare(a.f.Ecosystem, b.f.Ecosystem); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.pkgName(), b.pkgName()); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.arch(), b.arch()); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(firstID(*a.f), firstID(*b.f)); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.installed(), b.installed()); c != 0 {
+		if c := compareFindings(&fs[x], &fs[y]); c != 0 {
 			return c
 		}
 		return cmp.Compare(x, y)
 	})
-	out := make([]Finding, len(refs))
-	for i, j := range idx {
-		r := refs[j]
-		out[i] = *r.f
-		if p := r.pkg; p != nil {
-			out[i].Package, out[i].SourcePackage, out[i].Arch, out[i].Installed = p.Name, p.SourceName, p.Arch, p.Version
-			// A copy gets its own evidence: classification writes into it, possibly in place
-			// and concurrently with the finding it was copied from.
-			out[i].Evidence = slices.Clone(out[i].Evidence)
+	// Position i receives fs[idx[i]]: follow each cycle once.
+	for i := range idx {
+		if idx[i] < 0 {
+			continue
+		}
+		tmp := fs[i]
+		j := i
+		for {
+			k := int(idx[j])
+			idx[j] = -1
+			if k == i {
+				fs[j] = tmp
+				break
+			}
+			fs[j] = fs[k]
+			j = k
 		}
 	}
-	return out
+}
+
+func compareFindings(a, b *Finding) int {
+	if c := strings.Compare(a.Ecosystem, b.Ecosystem); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Package, b.Package); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Arch, b.Arch); c != 0 {
+		return c
+	}
+	if c := strings.Compare(firstID(*a), firstID(*b)); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Installed, b.Installed)
 }
 
 func firstID(f Finding) string {
