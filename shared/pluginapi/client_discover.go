@@ -67,7 +67,7 @@ func (c *Client) Discover(ctx context.Context, req DiscoveryRequest, progress fu
 func (c *Client) discoverError(err error) error {
 	switch status.Code(err) {
 	case codes.InvalidArgument:
-		return fmt.Errorf("plugin %s: %w: %s", c.path, ErrInvalidRequest, status.Convert(err).Message())
+		return refusedError(fmt.Sprintf("plugin %s: %s", c.path, status.Convert(err).Message()))
 	case codes.Unimplemented:
 		return fmt.Errorf("plugin %s does not run discoveries (%s): use a discovery plugin", c.path, status.Convert(err).Message())
 	case codes.DeadlineExceeded:
@@ -77,3 +77,11 @@ func (c *Client) discoverError(err error) error {
 	}
 	return fmt.Errorf("discover with plugin %s: %w", c.path, err)
 }
+
+// refusedError carries a plugin's refusal of a request (whose message already says "refused")
+// across the wire; it matches ErrInvalidRequest.
+type refusedError string
+
+func (e refusedError) Error() string { return string(e) }
+
+func (e refusedError) Unwrap() error { return ErrInvalidRequest }

@@ -5,26 +5,36 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/netip"
+	"runtime"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	"github.com/ceplus/ceplus/plugins/nmap"
+	"github.com/ceplus/ceplus/agent/internal/sources"
 	"github.com/ceplus/ceplus/shared/calendar"
 	"github.com/ceplus/ceplus/shared/cmdline"
 	"github.com/ceplus/ceplus/shared/discovery"
 	"github.com/ceplus/ceplus/shared/discovery/exposure"
+	"github.com/ceplus/ceplus/shared/pluginapi"
+	"github.com/ceplus/ceplus/shared/vulndb"
 )
+
+// discoverySource is the built-in discovery source the discover command runs.
+const discoverySource = "nmap"
+
+// serviceLevels are the --service-detection values.
+var serviceLevels = []string{"off", "light", "default", "all"}
 
 func runDiscover(ctx context.Context, stdio cmdline.IO, args []string) int {
 	const name = prog + " discover"
 	fs := cmdline.NewFlags("discover", stdio)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: %s --targets 127.0.0.1,10.0.0.0/24 [--ports 22,80|--top-ports 100] "+
-			"[--service-detection light|default|all|off] [--timeout 2m] [--allow 10.0.0.0/24] [--json]\n\n"+
-			"Runs nmap once over the targets and prints the hosts and services it finds, with progress on stderr.\n"+
+			"[--service-detection light|default|all|off] [--timeout 2m] [--allow 10.0.0.0/24] [--db DIR] [--json]\n\n"+
+			"Runs the signed nmap discovery plugin once over the targets and prints the hosts and services it finds,\n"+
+			"with progress on stderr, then the exposure findings (end of life; with --db, advisories).\n"+
 			"Targets are checked before nmap starts; nmap never does DNS (-n).\n\n", name)
 		fs.PrintDefaults()
 	}
@@ -36,58 +46,76 @@ func runDiscover(ctx context.Context, stdio cmdline.IO, args []string) int {
 	hostTimeout := fs.Duration("host-timeout", 0, "give up on a host after this long (its ports are then dropped); 0: no limit")
 	timing := fs.Int("timing", -1, "nmap timing template `0-5` (default: nmap's, 3)")
 	allow := fs.String("allow", "", "comma-separated CIDR `prefixes` every target must lie in (refused otherwise)")
-	names := fs.Bool("names", false, "accept host names as targets, resolved here by the system resolver")
+	names := fs.Bool("names", false, "accept host names as targets, resolved by the plugin with the system resolver")
 	osDetect := fs.Bool("os", false, "guess the operating system (needs root; dropped with a warning otherwise)")
 	unpriv := fs.Bool("unprivileged", false, "connect scan without OS detection even as root")
 	nmapPath := fs.String("nmap", "", "nmap binary `path` (default: nmap from PATH)")
-	asJSON := fs.Bool("json", false, "print the result as JSON")
+	plugins := fs.String("plugins", "", "`DIR` of the signed plugins (default: beside the ceplus-agent executable)")
+	db := fs.String("db", "", "`DIR` of vulnerability snapshots: also look the services up in the newest (or --snapshot)")
+	snapHash := fs.String("snapshot", "", "with --db, the snapshot `HASH` (or a unique prefix) to use")
+	asJSON := fs.Bool("json", false, "print the result as JSON (with --db: {\"result\": …, \"exposure\": …})")
 	if code, ok := cmdline.ParseFlags(fs, args); !ok {
 		return code
 	}
 	if fs.NArg() > 0 {
 		return cmdline.Fail(stdio, name, cmdline.ExitUsage, "unexpected argument %q", fs.Arg(0))
 	}
-	o := nmap.Options{Targets: splitList(*targets), Ports: *portList, TopPorts: *topPorts, HostTimeout: *hostTimeout,
-		AllowNames: *names, OSDetection: *osDetect, Unprivileged: *unpriv, NmapPath: *nmapPath, Now: time.Now}
-	if len(o.Targets) == 0 {
+	req := pluginapi.DiscoveryRequest{Targets: splitList(*targets), Ports: *portList, TopPorts: *topPorts, Service: *service,
+		HostTimeout: *hostTimeout, Timeout: *timeout, AllowNames: *names, OSDetection: *osDetect, Unprivileged: *unpriv,
+		ScannerPath: *nmapPath}
+	switch {
+	case len(req.Targets) == 0:
 		return cmdline.Fail(stdio, name, cmdline.ExitUsage, "--targets is required, for example --targets 127.0.0.1,127.0.0.2")
-	}
-	if *names {
-		o.Resolver = net.DefaultResolver
-	}
-	var err error
-	if o.Service, err = nmap.ParseServiceMode(*service); err != nil {
-		return cmdline.Fail(stdio, name, cmdline.ExitUsage, "--service-detection: %v", err)
-	}
-	if *timing < -1 || *timing > 5 {
+	case !slices.Contains(serviceLevels, *service):
+		return cmdline.Fail(stdio, name, cmdline.ExitUsage, "--service-detection %q: use off, light, default or all", *service)
+	case *timing < -1 || *timing > 5:
 		return cmdline.Fail(stdio, name, cmdline.ExitUsage, "--timing %d: use 0 to 5", *timing)
-	}
-	o.Timing = nmap.Timing(*timing + 1)
-	if *timeout <= 0 {
+	case *timeout <= 0:
 		return cmdline.Fail(stdio, name, cmdline.ExitUsage, "--timeout must be positive, got %v", *timeout)
+	case *snapHash != "" && *db == "":
+		return cmdline.Fail(stdio, name, cmdline.ExitUsage, "--snapshot needs --db, the directory of vulnerability snapshots")
 	}
+	req.Timing = *timing + 1
 	for _, s := range splitList(*allow) {
 		p, err := netip.ParsePrefix(s)
 		if err != nil {
 			return cmdline.Fail(stdio, name, cmdline.ExitUsage, "--allow %q: not a CIDR prefix: %v", s, err)
 		}
-		o.AllowedPrefixes = append(o.AllowedPrefixes, p.Masked())
+		req.AllowedPrefixes = append(req.AllowedPrefixes, p.Masked())
 	}
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
-	defer cancel()
-	res, err := nmap.Discover(ctx, o, progressPrinter(stdio.Stderr, name))
+	var snap *vulndb.Snapshot
+	if *db != "" {
+		dir, m, err := pickSnapshot(*db, *snapHash)
+		if err != nil {
+			return cmdline.Fail(stdio, name, cmdline.ExitUsage, "%v", err)
+		}
+		if snap, err = vulndb.Open(ctx, dir, m.Hash); err != nil {
+			return cmdline.Fail(stdio, name, cmdline.ExitError, "%v", err)
+		}
+	}
+	l, err := discoveryLoader(stdio, *plugins)
+	if err != nil {
+		return cmdline.Fail(stdio, name, cmdline.ExitError, "%v", err)
+	}
+	res, err := l.Discover(ctx, discoverySource, req, progressPrinter(stdio.Stderr, name))
 	if err != nil {
 		code := cmdline.ExitError
-		var te *nmap.TargetError
-		if errors.As(err, &te) || errors.Is(err, nmap.ErrInvalidOptions) {
+		if errors.Is(err, pluginapi.ErrInvalidRequest) {
 			code = cmdline.ExitUsage
 		}
 		return cmdline.Fail(stdio, name, code, "%v", err)
 	}
-	if *asJSON {
+	rep := exposure.Default().Findings(res, snap, calendar.DateOf(time.Now()))
+	switch {
+	case *asJSON && snap != nil:
+		err = cmdline.PrintJSON(stdio.Stdout, struct {
+			Result   discovery.Result `json:"result"`
+			Exposure exposure.Report  `json:"exposure"`
+		}{res, rep})
+	case *asJSON:
 		err = cmdline.PrintJSON(stdio.Stdout, res)
-	} else {
-		err = printDiscovery(stdio.Stdout, res, calendar.DateOf(time.Now()))
+	default:
+		err = printDiscovery(stdio.Stdout, res, rep)
 	}
 	if err != nil {
 		return cmdline.Fail(stdio, name, cmdline.ExitError, "write result: %v", err)
@@ -98,11 +126,27 @@ func runDiscover(ctx context.Context, stdio cmdline.IO, args []string) int {
 	return cmdline.ExitOK
 }
 
+// discoveryLoader is the loader of the signed plugins in dir (default: beside the executable),
+// trusting the key built into this agent.
+func discoveryLoader(stdio cmdline.IO, dir string) (*sources.Loader, error) {
+	if dir == "" {
+		var err error
+		if dir, err = defaultPluginDir(); err != nil {
+			return nil, fmt.Errorf("%w; name the plugin directory with --plugins", err)
+		}
+	}
+	pub, err := pluginKey()
+	if err != nil {
+		return nil, err
+	}
+	return &sources.Loader{Dir: dir, PublicKey: pub, GOOS: runtime.GOOS, Log: stdio.Stderr}, nil
+}
+
 // progressPrinter writes one stderr line per nmap progress report. nmap's remaining time is per
 // task and often wrong, so it is shown as nmap's estimate, never as an ETA.
-func progressPrinter(w io.Writer, name string) func(nmap.Progress) {
+func progressPrinter(w io.Writer, name string) func(discovery.Progress) {
 	hosts := 0
-	return func(p nmap.Progress) {
+	return func(p discovery.Progress) {
 		switch {
 		case p.HostsDone != hosts:
 			hosts = p.HostsDone
@@ -118,8 +162,8 @@ func progressPrinter(w io.Writer, name string) func(nmap.Progress) {
 }
 
 // printDiscovery writes the human summary: the run, then one line per port of each host, then
-// the services whose release branch is past its upstream end of life on today.
-func printDiscovery(w io.Writer, res discovery.Result, today calendar.Date) error {
+// the exposure findings of rep.
+func printDiscovery(w io.Writer, res discovery.Result, rep exposure.Report) error {
 	r := res.Run
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "scanner\t%s, %s scan, service detection %s\n", orDash(r.Scanner), orDash(r.ScanType), r.ServiceDetection)
@@ -138,8 +182,6 @@ func printDiscovery(w io.Writer, res discovery.Result, today calendar.Date) erro
 	fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "HOST\tSTATUS\tMAC\tOS\tPORT\tSTATE\tSERVICE\tPRODUCT\tVERSION\tCPE\tMETHOD")
-	var eol []string
-	catalog := exposure.Default()
 	for _, h := range res.Hosts {
 		addr := ""
 		if len(h.Addresses) > 0 {
@@ -167,26 +209,12 @@ func printDiscovery(w io.Writer, res discovery.Result, today calendar.Date) erro
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d/%s\t%s\t%s\t%s\t%s\t%s\t%s/%d\n", addr, status, mac, osName, s.Port, s.Protocol,
 				s.State, orDash(s.Name), orDash(s.Product), orDash(s.Version), orDash(strings.Join(s.CPEs, " ")), orDash(s.Method), s.Confidence)
-			if a, ok := catalog.Assess(s, today); ok && a.Finding() {
-				note := ""
-				if a.EOL.Distro != "" {
-					note = fmt.Sprintf(" (a %s package: the distribution may still backport fixes)", a.EOL.Distro)
-				}
-				eol = append(eol, fmt.Sprintf("%s port %d: %s %s, branch %s, upstream support ended %s%s [%s]",
-					h.Addresses[0], s.Port, s.Product, s.Version, a.EOL.Branch.Branch, a.EOL.EOL, note, a.EOL.Source))
-			}
 		}
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	if len(eol) > 0 {
-		fmt.Fprintf(w, "\nend of life:\n")
-		for _, l := range eol {
-			fmt.Fprintf(w, "  %s\n", l)
-		}
-	}
-	return nil
+	return printFindings(w, rep)
 }
 
 // splitList splits a comma-separated flag value, dropping empty items.
