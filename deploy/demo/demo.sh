@@ -1,27 +1,30 @@
 #!/usr/bin/env bash
-# make demo: the main job on the embedded default data. It uses only the real binaries in bin/.
-# What it shows today (see README "What make demo does today"):
-#   1. this machine's inventory through the signed source plugins (ceplus-agent inventory);
-#   2. a CE+ assessment of a 42-device demo estate walked from scope to verdict through the real
-#      commands: commit-reveal sample draws verified from the revealed seed, Sample 1 failing,
-#      remediation, retest, Sample 2 and the verdict with its reasons (ceplus-collector sample,
-#      ceplus-collector rules evaluate).
+# make demo: a collector on 127.0.0.1 (SQLite in var/demo/collector), the demo vulnerability
+# records, a real agent on this machine and a simulated estate of real agent daemons, and one
+# CE+ assessment walked from scope to verdict through the CLI (deploy/demo/walk). It leaves the
+# collector and the agents running; `make demo-stop` (demo.sh stop) ends exactly the processes
+# listed in var/demo/pids. Nothing listens or connects anywhere but 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-BIN=bin
-WORK=var/demo
+WORK="${CEPLUS_DEMO_WORK:-var/demo}"
+
+stop() {
+  local pids="$WORK/pids"
+  [ -f "$pids" ] || { echo "demo: nothing to stop ($pids not found)"; return 0; }
+  while read -r pid name; do
+    # only a process of ours: the PID may have been reused since
+    if [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q ceplus-; then
+      kill -TERM "$pid" && echo "demo: stopped $name (pid $pid)"
+    fi
+  done <"$pids"
+  rm -f "$pids"
+}
+
 if [ "${1:-}" = stop ]; then
-  echo "demo: nothing is left running by the demo"
+  stop
   exit 0
 fi
-rm -rf "$WORK"
-mkdir -p "$WORK"
-echo "ceplus demo: working files in $WORK"
-if [ -x "$BIN/ceplus-agent" ] && [ -f "$BIN/plugins.json" ]; then
-  echo
-  echo "==> This machine's inventory (ceplus-agent inventory, through the signed plugins)"
-  "$BIN/ceplus-agent" inventory | head -n 25 || echo "demo: inventory failed (see above)"
-fi
-go run ./deploy/demo/walk -bin "$BIN" -work "$WORK"
-echo
-echo "demo: done. The files of the walk-through (scope, draws, case) are in $WORK."
+stop >/dev/null # a demo still running from before
+mkdir -p bin/tools
+go build -o bin/tools/demo-walk ./deploy/demo/walk
+exec bin/tools/demo-walk -bin bin -work "$WORK" -demo deploy/demo

@@ -20,6 +20,7 @@ func commands() []cmdline.Command {
 		{Name: "discover", Summary: "find hosts and exposed services on the network with nmap (one run)", Run: runDiscover},
 		{Name: "enrol", Summary: "enrol with a collector: key on this endpoint, certificate for a one-time token", Run: runEnrol},
 		{Name: "once", Summary: "enrol, inventory, upload and wait for the acknowledgement, then remove every trace (sampled devices)", Run: runOnce},
+		{Name: "simulate", Summary: "testing aid: run many real agent daemons fed recorded inventories (the demo's estate)", Run: runSimulate},
 		{Name: "run", Summary: "run the agent daemon: inventory on schedule and on request, spool and upload", Run: runRun},
 	}
 }
