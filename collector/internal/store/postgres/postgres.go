@@ -24,6 +24,7 @@ const connectTimeout = 10 * time.Second
 type Store struct {
 	pool  *pgxpool.Pool
 	where string // host:port/database (schema), never the password
+	sh    shared // locks and notifications across processes (shared.go)
 }
 
 var _ store.Store = (*Store)(nil)
@@ -67,6 +68,9 @@ func (s *Store) Location() string { return "postgres " + s.where }
 
 // Close closes the pool.
 func (s *Store) Close() error {
+	if s.sh.locks != nil {
+		s.sh.locks.Close()
+	}
 	s.pool.Close()
 	return nil
 }
