@@ -22,7 +22,7 @@ type agentRow struct {
 func (s *server) agents(w http.ResponseWriter, r *http.Request, q *request) error {
 	if !q.who.Reader() {
 		return &api.Error{Status: http.StatusForbidden, Code: "forbidden_role",
-			Message: "a " + string(q.who.Role) + " token cannot list agents: this needs a token with role assessor or viewer"}
+			Message: "an " + string(q.who.Role) + " token cannot list agents: this needs a token with role assessor or viewer"}
 	}
 	if s.store == nil {
 		return &api.Error{Status: http.StatusNotFound, Code: "no_agents", Message: "this collector's UI was started without its store: agents are listed by 'ceplus-collector agents list'"}

@@ -82,6 +82,8 @@ type buildCount struct {
 type testRow struct {
 	api.TestView
 	Failure string
+	// Failing counts the findings that fail the device.
+	Failing int
 }
 
 // eventRow is one stored event as the events route answers.
@@ -111,6 +113,23 @@ type actions struct {
 // Failure returns the pending scan failure of a device in sample n, "" when none.
 func (p *assessmentPage) Failure(n int, device string) string {
 	return p.Failures[strconv.Itoa(n)+"/"+device]
+}
+
+// Untested counts the drawn samples' devices without a test.
+func (p *assessmentPage) Untested() int {
+	n := 0
+	for _, sv := range p.A.Samples {
+		n += len(sv.Untested)
+	}
+	return n
+}
+
+// Any says whether the assessor has a step to take on sample n.
+func (a actions) Any(n int) bool {
+	if n == 1 {
+		return a.Commit1 || a.Draw1
+	}
+	return a.Commit2 || a.Draw2 || a.Declare
 }
 
 // Sample returns sample n of the page's assessment, or nil.
@@ -188,7 +207,13 @@ func (s *server) assessment(w http.ResponseWriter, r *http.Request, q *request) 
 		}
 	}
 	for _, t := range tests {
-		p.Tests = append(p.Tests, testRow{TestView: t, Failure: failures[strconv.Itoa(t.Sample)+"/"+t.Device]})
+		row := testRow{TestView: t, Failure: failures[strconv.Itoa(t.Sample)+"/"+t.Device]}
+		for _, f := range t.Findings {
+			if f.Class.Fails() {
+				row.Failing++
+			}
+		}
+		p.Tests = append(p.Tests, row)
 	}
 	p.Failures = failures
 	for _, sv := range p.A.Samples {

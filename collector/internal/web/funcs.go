@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"sort"
 	"strings"
 	"time"
 
+	"github.com/ceplus/ceplus/collector/internal/register"
 	"github.com/ceplus/ceplus/shared/calendar"
 	"github.com/ceplus/ceplus/shared/rules"
 )
@@ -37,6 +39,9 @@ var funcs = template.FuncMap{
 	"fails":       func(c rules.Class) bool { return c.Fails() },
 	"dash":        dash,
 	"next":        nextDeadline,
+	"sizes":       sizes,
+	"deadline":    deadline,
+	"plural":      plural,
 	"samples":     func() []int { return []int{1, 2} },
 	"deviceTypes": func() []string { return rules.DeviceTypes },
 }
@@ -107,4 +112,34 @@ func pretty(raw json.RawMessage) string {
 		return string(raw)
 	}
 	return string(b)
+}
+
+// sizes lists a verdict's sample size per build, by build.
+func sizes(m map[string]int) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s: %d", k, m[k])
+	}
+	return strings.Join(parts, ", ")
+}
+
+// deadline shows a register deadline: its day when it is a calendar date, else its instant.
+func deadline(d *register.Deadline) string {
+	if d.Date != nil {
+		return d.Date.String() + " (end of day)"
+	}
+	return whenp(d.Due)
+}
+
+// plural returns "1 record" or "3 records".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

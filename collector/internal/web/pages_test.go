@@ -217,6 +217,6 @@ func TestScanProgress(t *testing.T) {
 	must(t, "viewer", e.as(store.RoleViewer, "").get(scanPage), 200, want, nil)
 	must(t, "applicant", e.as(store.RoleApplicant, "asm-a").get(scanPage), 403, []string{"forbidden_role"}, []string{"data-device"})
 	must(t, "applicant events", e.as(store.RoleApplicant, "asm-a").get(scanPage+"/events"), 403, []string{"forbidden_role"}, []string{"event: progress"})
-	must(t, "assessment lists the scan", b.get("/ui/assessments/asm-a"), 200, []string{strings.TrimPrefix(scanPage, "/ui/assessments/asm-a/scans/"), "A later scan failed", "has no agent"}, nil)
+	must(t, "assessment lists the scan", b.get("/ui/assessments/asm-a"), 200, []string{strings.TrimPrefix(scanPage, "/ui/assessments/asm-a/scans/"), "scan failed: device ", "has no agent"}, nil)
 	must(t, "unknown scan", b.get("/ui/assessments/asm-a/scans/scan-0000"), 404, []string{"not running on this collector"}, nil)
 }

@@ -31,7 +31,7 @@
     tr.dataset.state = p.state;
     var st = cell(tr, "state");
     st.replaceChildren(badge(p.state));
-    if (p.state === "matched" || p.state === "failed") {
+    if (p.state === "matched") {
       cell(tr, "findings").textContent = p.findings;
       cell(tr, "failing").textContent = p.failing;
     }
