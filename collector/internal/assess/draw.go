@@ -29,7 +29,11 @@ func (s *Service) Commit(ctx context.Context, id string, n int) (*Sample, error)
 	if err := checkSample(n); err != nil {
 		return nil, err
 	}
-	defer s.lock(id)()
+	unlock, err := s.lock(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	_, sm, err := s.commit(ctx, id, n)
 	return sm, err
 }
@@ -78,7 +82,11 @@ func (s *Service) Draw(ctx context.Context, id string, n int) (*Sample, error) {
 	if err := checkSample(n); err != nil {
 		return nil, err
 	}
-	defer s.lock(id)()
+	unlock, err := s.lock(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	st, sm, err := s.commit(ctx, id, n)
 	if err != nil {
 		return nil, err
@@ -123,7 +131,11 @@ func (s *Service) Draw(ctx context.Context, id string, n int) (*Sample, error) {
 // Declare declares the Sample 2 devices to the applicant (sample_declared). It may be repeated:
 // the latest declaration before the first Sample 2 test is the one the rules judge.
 func (s *Service) Declare(ctx context.Context, id string) (*Declaration, error) {
-	defer s.lock(id)()
+	unlock, err := s.lock(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	st, err := s.Load(ctx, id)
 	if err != nil {
 		return nil, err

@@ -20,7 +20,11 @@ func (s *Service) LinkAgent(ctx context.Context, a store.Agent) (AgentLink, erro
 		return AgentLink{}, fail(ErrConflict, "not_linked", "agent %s was enrolled with a token bound to no assessment: "+
 			"the assessor creates one with 'ceplus-collector token create --assessment ID [--device SCOPE_ID]', then run 'ceplus-agent once' again", a.ID.Short())
 	}
-	defer s.lock(a.AssessmentID)()
+	unlock, err := s.lock(ctx, a.AssessmentID)
+	if err != nil {
+		return AgentLink{}, err
+	}
+	defer unlock()
 	st, err := s.Load(ctx, a.AssessmentID)
 	if err != nil {
 		var e *Error

@@ -32,7 +32,11 @@ func (s *Service) ImportResults(ctx context.Context, id string, req ImportReques
 	if err := checkSample(req.Sample); err != nil {
 		return nil, err
 	}
-	defer s.lock(id)()
+	unlock, err := s.lock(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	st, err := s.Load(ctx, id)
 	if err != nil {
 		return nil, err
@@ -130,7 +134,11 @@ type RefuseRequest struct {
 // Refuse records that the applicant refuses Sample 2 (sample2_refused): CE+ is then not
 // achieved and the CE certificate stays valid. role is who recorded it.
 func (s *Service) Refuse(ctx context.Context, id, role string, req RefuseRequest) error {
-	defer s.lock(id)()
+	unlock, err := s.lock(ctx, id)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	st, err := s.Load(ctx, id)
 	if err != nil {
 		return err
@@ -156,10 +164,14 @@ func (s *Service) Decide(ctx context.Context, id string, req DecideRequest) erro
 	if strings.TrimSpace(req.Decision) == "" || strings.TrimSpace(req.Question) == "" {
 		return fail(ErrInvalid, "invalid_decision", "give both the question (as the verdict states it) and the decision")
 	}
-	defer s.lock(id)()
+	unlock, err := s.lock(ctx, id)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if _, err := s.Load(ctx, id); err != nil {
 		return err
 	}
-	_, err := s.appendEvent(ctx, id, KindDecision, decision{Question: req.Question, Decision: req.Decision})
+	_, err = s.appendEvent(ctx, id, KindDecision, decision{Question: req.Question, Decision: req.Decision})
 	return err
 }

@@ -55,7 +55,10 @@ func (s *Service) StartScan(ctx context.Context, id string, req ScanRequest) (Sc
 	if err := checkSample(req.Sample); err != nil {
 		return ScanStatus{}, err
 	}
-	unlock := s.lock(id)
+	unlock, err := s.lock(ctx, id)
+	if err != nil {
+		return ScanStatus{}, err
+	}
 	defer unlock()
 	st, err := s.Load(ctx, id)
 	if err != nil {

@@ -116,7 +116,11 @@ type SkippedAgent struct {
 // ImportScope adds devices (read with ParseScopeCSV) to the scope. A device whose id is already
 // in the scope is an error unless it is identical.
 func (s *Service) ImportScope(ctx context.Context, id string, devices []ScopeDevice) (ScopeChange, error) {
-	defer s.lock(id)()
+	unlock, err := s.lock(ctx, id)
+	if err != nil {
+		return ScopeChange{}, err
+	}
+	defer unlock()
 	st, err := s.Load(ctx, id)
 	if err != nil {
 		return ScopeChange{}, err
@@ -158,7 +162,11 @@ type AgentsRequest struct {
 // to a scope entry, or whose machine id or hostname matches exactly one entry, is linked to it;
 // the others become new devices with req.Type and their reported build.
 func (s *Service) AddAgents(ctx context.Context, id string, req AgentsRequest) (ScopeChange, error) {
-	defer s.lock(id)()
+	unlock, err := s.lock(ctx, id)
+	if err != nil {
+		return ScopeChange{}, err
+	}
+	defer unlock()
 	st, err := s.Load(ctx, id)
 	if err != nil {
 		return ScopeChange{}, err
@@ -280,7 +288,11 @@ func matchEntry(st *State, a store.Agent) (device, by string) {
 // Freeze freezes the scope: its hash (sample.ScopeHash) keys every draw. The scope can be
 // frozen again until Sample 1 is committed; after that, changes are recorded but not frozen.
 func (s *Service) Freeze(ctx context.Context, id string) (*State, error) {
-	defer s.lock(id)()
+	unlock, err := s.lock(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	st, err := s.Load(ctx, id)
 	if err != nil {
 		return nil, err

@@ -18,8 +18,8 @@ import (
 )
 
 // Service runs assessments on a store. It is safe for concurrent use; steps on one assessment
-// are serialised within the process (several collector processes on one PostgreSQL rely on the
-// replay rules instead: the first event of a kind wins, see state.go).
+// are serialised within the process, and across the collector processes sharing a PostgreSQL
+// store by its advisory lock (store.Locker).
 type Service struct {
 	store    store.Store
 	now      func() time.Time
@@ -60,8 +60,9 @@ func New(d Deps) *Service {
 // Now returns the service clock's time.
 func (s *Service) Now() time.Time { return s.now() }
 
-// lock serialises the steps of one assessment in this process.
-func (s *Service) lock(id string) func() {
+// lock serialises the steps of one assessment: within the process by a mutex, and across the
+// collector processes sharing the store by its lock when it has one (store.Locker, PostgreSQL).
+func (s *Service) lock(ctx context.Context, id string) (func(), error) {
 	s.mu.Lock()
 	l, ok := s.locks[id]
 	if !ok {
@@ -70,7 +71,16 @@ func (s *Service) lock(id string) func() {
 	}
 	s.mu.Unlock()
 	l.Lock()
-	return l.Unlock
+	sl, ok := s.store.(store.Locker)
+	if !ok {
+		return l.Unlock, nil
+	}
+	unlock, err := sl.Lock(ctx, "assessment/"+id)
+	if err != nil {
+		l.Unlock()
+		return nil, fmt.Errorf("assessment %s: take the step lock shared by the collectors: %w", id, err)
+	}
+	return func() { unlock(); l.Unlock() }, nil
 }
 
 // CreateRequest is what an assessor gives to create an assessment.

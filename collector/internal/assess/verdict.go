@@ -89,7 +89,11 @@ func (st *State) Verdict(now time.Time) (Verdict, error) {
 // RecordVerdict evaluates the verdict and records it (verdict_recorded), so that the history
 // shows what was issued and on which events.
 func (s *Service) RecordVerdict(ctx context.Context, id string) (Verdict, error) {
-	defer s.lock(id)()
+	unlock, err := s.lock(ctx, id)
+	if err != nil {
+		return Verdict{}, err
+	}
+	defer unlock()
 	v, err := s.Verdict(ctx, id)
 	if err != nil {
 		return Verdict{}, err
