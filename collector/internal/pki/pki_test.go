@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -110,4 +111,40 @@ func mustP256(t *testing.T) *ecdsa.PrivateKey {
 		t.Fatal(err)
 	}
 	return k
+}
+
+func TestPEMRoundTrip(t *testing.T) {
+	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	a, err := New(now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := New(now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pa, err := a.MarshalPEM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pb, err := b.MarshalPEM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ParsePEM(pa)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Fingerprint() != a.Fingerprint() {
+		t.Errorf("round trip changed the CA: %s, want %s", got.Fingerprint(), a.Fingerprint())
+	}
+	// a's certificate with b's key must be refused
+	certA, _, _ := strings.Cut(string(pa), "-----BEGIN PRIVATE KEY")
+	_, keyB, _ := strings.Cut(string(pb), "-----END CERTIFICATE-----\n")
+	if _, err := ParsePEM([]byte(certA + keyB)); err == nil {
+		t.Error("ParsePEM accepted a certificate with another CA's key")
+	}
+	if _, err := ParsePEM([]byte("junk")); err == nil {
+		t.Error("ParsePEM accepted junk")
+	}
 }
