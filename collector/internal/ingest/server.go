@@ -141,6 +141,9 @@ func (s *Server) Connected() []identity.AgentID {
 	return ids
 }
 
+// IsConnected reports whether the agent has a live connection to this collector.
+func (s *Server) IsConnected(id identity.AgentID) bool { return s.lookup(id) != nil }
+
 // Disconnect closes the agent's live connection with code and message; it reports whether
 // there was one.
 func (s *Server) Disconnect(id identity.AgentID, code wire.Code, msg string) bool {
