@@ -30,8 +30,8 @@ func runServe(ctx context.Context, stdio cmdline.IO, args []string) int {
 			"agents over QUIC and serves the HTTP API. Logs go to stderr.\n\n", name)
 		fs.PrintDefaults()
 	}
-	data := fs.String("data", "", "data `DIR`: CA, QUIC reset key and (without --store) the SQLite database")
-	storeURL := fs.String("store", "", "PostgreSQL `URL` (postgres://user@host:5432/db); default: SQLite in --data")
+	data := fs.String("data", "", "data `DIR`: QUIC reset key, vulnerability snapshots, and without --store the CA and the SQLite database")
+	storeURL := fs.String("store", "", "PostgreSQL `URL` (postgres://user@host:5432/db), shared by collector replicas: the CA is kept there too; default: SQLite in --data")
 	agents := fs.String("listen-agents", defaultListenAgents, "UDP `ADDR` of the QUIC listener for agents")
 	api := fs.String("listen-api", defaultListenAPI, "TCP `ADDR` of the HTTP API")
 	level := fs.String("log-level", "info", "log level: debug, info, warn or error")
@@ -64,7 +64,7 @@ func runServe(ctx context.Context, stdio cmdline.IO, args []string) int {
 	defer st.Close()
 	log := slog.New(slog.NewTextHandler(stdio.Stderr, &slog.HandlerOptions{Level: lv}))
 	err = serve.Run(ctx, serve.Config{DataDir: *data, ListenAgents: *agents, ListenAPI: *api, Store: st, Log: log,
-		Version: version.Version, Rate: ingest.Rate{Burst: *burst, Every: *every}, Pprof: *pprofOn}, stdio.Stdout)
+		Version: version.Version, Rate: ingest.Rate{Burst: *burst, Every: *every}, Pprof: *pprofOn, SharedCA: *storeURL != ""}, stdio.Stdout)
 	if err != nil {
 		return cmdline.Fail(stdio, name, cmdline.ExitError, "%v", err)
 	}

@@ -49,6 +49,9 @@ type Config struct {
 	Pprof bool
 	// MaxStreams is how many concurrent streams an agent may open (default 16).
 	MaxStreams int64
+	// SharedCA keeps the CA in the store's meta table (MetaCAKey) instead of the data directory:
+	// for collectors sharing one PostgreSQL store, so that they all have the same CA.
+	SharedCA bool
 }
 
 // Collector is a running collector.
@@ -61,12 +64,13 @@ type Collector struct {
 	certs  *certs
 	ingest *ingest.Server
 	assess *assess.Service
+	relay  *relay // nil unless the store is shared (store.Notifier)
 }
 
 // Run starts the collector, prints the CA fingerprint and the listening addresses to out, and
 // serves until ctx ends; then it closes every agent connection with wire.CodeShutdown.
 func Run(ctx context.Context, cfg Config, out io.Writer) error {
-	c, err := newCollector(cfg)
+	c, err := newCollector(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -106,6 +110,10 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if c.relay, err = c.startRelay(ctx); err != nil {
+		api.Close()
+		return err
+	}
 	apiDone := make(chan error, 1)
 	go func() { apiDone <- c.serveAPI(ctx, api) }()
 	poll := cfg.RevocationPoll
@@ -123,7 +131,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	return err
 }
 
-func newCollector(cfg Config) (*Collector, error) {
+func newCollector(ctx context.Context, cfg Config) (*Collector, error) {
 	now := cfg.Now
 	if now == nil {
 		now = time.Now
@@ -138,18 +146,16 @@ func newCollector(cfg Config) (*Collector, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
-	ca, created, err := pki.LoadOrCreate(cfg.DataDir, now())
+	c := &Collector{cfg: cfg, log: log, now: now, store: cfg.Store}
+	ca, err := c.loadCA(ctx)
 	if err != nil {
 		return nil, err
-	}
-	if created {
-		log.Info("created the collector CA", "dir", cfg.DataDir)
 	}
 	if err := pki.WriteFileAtomic(filepath.Join(cfg.DataDir, FingerprintFile), []byte(ca.Fingerprint()+"\n"), 0o644); err != nil {
 		return nil, err
 	}
-	c := &Collector{cfg: cfg, log: log, now: now, store: cfg.Store, ca: ca,
-		certs: &certs{ca: ca, now: now, ips: []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}}}
+	c.ca = ca
+	c.certs = &certs{ca: ca, now: now, ips: []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}}
 	c.ingest = &ingest.Server{Store: cfg.Store, Log: log, Now: now, Version: cfg.Version, Limits: cfg.Limits,
 		Rate: cfg.Rate, HeartbeatEvery: cfg.Heartbeat, Renew: c.renew, Link: c.linkOnce}
 	c.assess = c.newAssess()
