@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ceplus/ceplus/collector/internal/api"
 	"github.com/ceplus/ceplus/collector/internal/store"
@@ -147,5 +148,32 @@ func TestRevokedTokenEndsSession(t *testing.T) {
 	must(t, "after revocation", b.get("/ui/"), http.StatusUnauthorized, []string{"Your session ended", "revoked"}, nil)
 	if p := b.get("/ui/"); p.status != http.StatusSeeOther {
 		t.Errorf("the session outlived its revoked token: %d", p.status)
+	}
+}
+
+func TestSessionExpires(t *testing.T) {
+	e := newEnv(t)
+	b := e.as(store.RoleViewer, "")
+	for i := 0; i < 3; i++ { // each request within the idle time keeps the session
+		e.clock.Advance(sessionIdle - time.Minute)
+		must(t, "within the idle time", b.get("/ui/"), http.StatusOK, []string{"Role <strong>viewer</strong>"}, nil)
+	}
+	e.clock.Advance(sessionIdle + time.Second)
+	if p := b.get("/ui/"); p.status != http.StatusSeeOther || !strings.HasPrefix(p.location, "/ui/login") {
+		t.Errorf("after %s idle GET /ui/ = %d %s, want the login page", sessionIdle, p.status, p.location)
+	}
+	b = e.as(store.RoleViewer, "")
+	start := e.clock.Now()
+	for e.clock.Advance(sessionIdle / 2); ; e.clock.Advance(sessionIdle / 2) {
+		p := b.get("/ui/")
+		if p.status == http.StatusSeeOther {
+			break
+		}
+		if p.status != http.StatusOK {
+			t.Fatalf("GET /ui/ = %d", p.status)
+		}
+		if e.clock.Now().Sub(start) > sessionMax {
+			t.Fatalf("the session outlived its maximum %s", sessionMax)
+		}
 	}
 }

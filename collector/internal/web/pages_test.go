@@ -111,9 +111,14 @@ func TestPagesByRole(t *testing.T) {
 			{"/ui/register", 403, []string{"use an unbound token"}, []string{"vr-web-1"}},
 			{"/ui/register/vr-web-1", 403, []string{"use an unbound token"}, []string{secretMeans}},
 		}},
+		{store.RoleAssessor, "asm-a", []check{
+			{"/ui/", 200, []string{"asm-a"}, []string{"asm-b", "Create an assessment"}},
+			{"/ui/agents", 200, []string{"agent-host-a"}, []string{"agent-host-free"}},
+			{"/ui/register", 403, []string{"use an unbound token"}, []string{"vr-web-1"}},
+		}},
 	}
 	for _, r := range roles {
-		t.Run(string(r.role), func(t *testing.T) {
+		t.Run(string(r.role)+"/"+r.assessment, func(t *testing.T) {
 			b := e.as(r.role, r.assessment)
 			for _, c := range r.checks {
 				must(t, c.path, b.get(c.path), c.status, c.want, c.avoid)
