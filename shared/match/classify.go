@@ -175,33 +175,59 @@ func finish(f *Finding, best int) {
 type classifier struct {
 	now  time.Time
 	memo map[classKey]Class
-	// the last key and its class: consecutive evidence often shares dates and severity
+	bars map[sevKey]bool
+	// the last keys and their answers: consecutive evidence often shares dates and severity
 	lastKey   classKey
 	lastClass Class
 	hasLast   bool
+	lastSev   sevKey
+	lastBar   bool
+	hasSev    bool
 }
 
+// classKey is what an evidence's class depends on: whether it names a fix, its dates and
+// whether the finding's severity meets the 14-day rule's bar (rules.ClassifyFinding reads the
+// severity only through rules.MeetsSeverityBar).
 type classKey struct {
 	hasFix                      bool
 	fixDate, dateFlag, modified string
-	cvss                        float64 // -1 when absent
-	vendor                      string
+	bar                         bool
+}
+
+type sevKey struct {
+	cvss   float64 // -1 when absent
+	vendor string
 }
 
 func newClassifier(now time.Time) *classifier {
-	return &classifier{now: now, memo: map[classKey]Class{}}
+	return &classifier{now: now, memo: map[classKey]Class{}, bars: map[sevKey]bool{}}
+}
+
+// bar returns Severity.IsHigh, remembered per (score, vendor word).
+func (c *classifier) bar(s Severity) bool {
+	k := sevKey{cvss: -1}
+	if s.CVSS3 != nil {
+		k.cvss = s.CVSS3.Score
+	}
+	if s.Vendor != nil {
+		k.vendor = s.Vendor.Severity
+	}
+	if c.hasSev && k == c.lastSev {
+		return c.lastBar
+	}
+	b, ok := c.bars[k]
+	if !ok {
+		b = s.IsHigh()
+		c.bars[k] = b
+	}
+	c.lastSev, c.lastBar, c.hasSev = k, b, true
+	return b
 }
 
 // classify does what classify(f, now) does.
 func (c *classifier) classify(f *Finding) {
 	best := -1
-	k := classKey{cvss: -1}
-	if f.Severity.CVSS3 != nil {
-		k.cvss = f.Severity.CVSS3.Score
-	}
-	if f.Severity.Vendor != nil {
-		k.vendor = f.Severity.Vendor.Severity
-	}
+	k := classKey{bar: c.bar(f.Severity)}
 	for i := range f.Evidence {
 		e := &f.Evidence[i]
 		k.hasFix, k.fixDate, k.dateFlag, k.modified = e.Fixed != "", e.FixDate, e.DateFlag, e.Modified

@@ -17,7 +17,8 @@ func missingUpdates(findings []Finding) []MissingUpdate {
 	var nIDs, nPkgs []int
 	group := make([]int32, len(findings)) // per finding: its group, -1 without a fix
 	last, lastKey := -1, key{}
-	for fi, f := range findings {
+	for fi := range findings {
+		f := &findings[fi]
 		group[fi] = -1
 		if f.Fixed == "" {
 			continue
@@ -49,14 +50,15 @@ func missingUpdates(findings []Finding) []MissingUpdate {
 		}
 		out[i].Packages = make([]string, 0, nPkgs[i])
 	}
-	// cmpVersion parses both versions: remember its answers, a large host compares the same
-	// few fixed versions thousands of times.
+	// cmpVersion parses both versions: remember its answers (a large host compares the same
+	// few fixed versions thousands of times).
 	cmps := map[[2]string]int{}
 	cmpBase := ""
-	for fi, f := range findings {
+	for fi := range findings {
 		if group[fi] < 0 {
 			continue
 		}
+		f := &findings[fi]
 		i := group[fi]
 		m := &out[i]
 		m.Packages = append(m.Packages, f.Package)

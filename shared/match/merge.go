@@ -85,11 +85,11 @@ func (m *Matcher) buildFindings(out []Finding, sc *scratch, eco vulndb.Eco, p in
 	sc.parent, sc.recs = parent, recs
 	if !merged {
 		for _, h := range recs {
-			f := Finding{Kind: KindAdvisory, Package: p.Name, SourcePackage: p.SourceName, Ecosystem: p.Ecosystem,
-				Arch: p.Arch, Installed: p.Version, IDs: fs.recs[h.Rec].ids, Fixed: h.Fixed}
+			out = append(out, Finding{Kind: KindAdvisory, Package: p.Name, SourcePackage: p.SourceName, Ecosystem: p.Ecosystem,
+				Arch: p.Arch, Installed: p.Version, IDs: fs.recs[h.Rec].ids, Fixed: h.Fixed})
+			f := &out[len(out)-1]
 			f.Evidence = append(sc.evidenceSlice(1), fs.evidence(h.Rec, h.Fixed))
 			mergeSeverity(&f.Severity, fs, h)
-			out = append(out, f)
 		}
 		return out
 	}

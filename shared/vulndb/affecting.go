@@ -54,7 +54,7 @@ func (s *Snapshot) AppendAffecting(dst []Hit, eco Eco, name, version string) (hi
 		if ce.rel != 0 && (!known || ce.rel != rel) {
 			continue // the entry names another release (Eco.Covers)
 		}
-		e := bk.entries[i]
+		e := &bk.entries[i]
 		affected, fixed, ok := false, "", false
 		if !ce.slow && (posOK[ce.table] || bk.tables[ce.table] == nil) {
 			var versions []string
