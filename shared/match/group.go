@@ -10,6 +10,14 @@ import (
 // missingUpdates groups the findings that have a fix by (ecosystem, source package): one line
 // per update to install, with the highest fixed version, every id and the worst class.
 func missingUpdates(findings []Finding) []MissingUpdate {
+	out, group := groupUpdates(findings)
+	return finishUpdates(out, group, findings)
+}
+
+// groupUpdates does the part of missingUpdates that does not read the findings' classes (so
+// it can run while they are classified): the groups, their packages, ids and highest fixed
+// version. group[i] is finding i's group, -1 when it has no fix.
+func groupUpdates(findings []Finding) ([]MissingUpdate, []int32) {
 	type key struct{ eco, src string }
 	idx := map[key]int{}
 	var out []MissingUpdate
@@ -32,7 +40,7 @@ func missingUpdates(findings []Finding) []MissingUpdate {
 		if !ok {
 			i = len(out)
 			idx[k] = i
-			out = append(out, MissingUpdate{Ecosystem: f.Ecosystem, SourcePackage: src, Installed: f.Installed, Fixed: f.Fixed, Class: f.Class})
+			out = append(out, MissingUpdate{Ecosystem: f.Ecosystem, SourcePackage: src, Installed: f.Installed, Fixed: f.Fixed})
 			base := ""
 			if e, err := vulndb.ParseEco(f.Ecosystem); err == nil {
 				base = e.Base
@@ -78,15 +86,25 @@ func missingUpdates(findings []Finding) []MissingUpdate {
 				m.Fixed = f.Fixed
 			}
 		}
-		if classRank(f.Class) > classRank(m.Class) {
-			m.Class = f.Class
-		}
 	}
 	for i := range out {
 		slices.Sort(out[i].Packages)
 		out[i].Packages = slices.Compact(out[i].Packages)
 		slices.Sort(out[i].IDs)
 		out[i].IDs = slices.Compact(out[i].IDs)
+	}
+	return out, group
+}
+
+// finishUpdates gives each group the worst class of its findings and sorts the groups.
+func finishUpdates(out []MissingUpdate, group []int32, findings []Finding) []MissingUpdate {
+	for fi, g := range group {
+		if g < 0 {
+			continue
+		}
+		if c := findings[fi].Class; out[g].Class == "" || classRank(c) > classRank(out[g].Class) {
+			out[g].Class = c
+		}
 	}
 	slices.SortFunc(out, func(a, b MissingUpdate) int {
 		return cmp.Or(cmp.Compare(a.Ecosystem, b.Ecosystem), cmp.Compare(a.SourcePackage, b.SourcePackage))

@@ -52,9 +52,7 @@ func (m *Matcher) Match(ctx context.Context, inv *inventory.Inventory, now time.
 	res := &Result{Snapshot: key.snapshot, Inventory: key.inventory, Findings: r.findings,
 		Problems: append([]Problem{}, r.problems...)}
 	if !ok && m.cache.size <= 0 {
-		// Nobody else holds this result: classify it in place. Findings copied from one
-		// template share its evidence, which classifies the same for every copy.
-		classifyAll(res.Findings, now)
+		// Nobody else holds this result: classify it in place.
 	} else {
 		// The cached result is shared: classify copies.
 		res.Findings = make([]Finding, len(r.findings))
@@ -69,13 +67,22 @@ func (m *Matcher) Match(ctx context.Context, inv *inventory.Inventory, now time.
 			f.Evidence = slab[start:len(slab):len(slab)]
 			res.Findings[i] = f
 		}
-		classifyAll(res.Findings, now)
 	}
 	if res.Findings == nil {
 		res.Findings = []Finding{}
 	}
-	addOSSupport(res, inv.Device, now)
-	res.MissingUpdates = missingUpdates(res.Findings)
+	// Group the missing updates while the findings are classified: grouping reads only fields
+	// classification does not write; the groups' classes are taken after.
+	var updates []MissingUpdate
+	var group []int32
+	var wg sync.WaitGroup
+	wg.Go(func() { updates, group = groupUpdates(res.Findings) })
+	classifyAll(res.Findings, now)
+	wg.Wait()
+	res.MissingUpdates = finishUpdates(updates, group, res.Findings)
+	if f := addOSSupport(res, inv.Device, now); f != nil {
+		res.Findings = append([]Finding{*f}, res.Findings...)
+	}
 	if res.MissingUpdates == nil {
 		res.MissingUpdates = []MissingUpdate{}
 	}
@@ -165,12 +172,11 @@ func classifyAll(fs []Finding, now time.Time) {
 	wg.Wait()
 }
 
-// addOSSupport records the OS release's support status and, when it is out of support, puts
-// the unsupported finding first.
-func addOSSupport(res *Result, d inventory.Device, now time.Time) {
+// addOSSupport records the OS release's support status and returns the unsupported finding
+// when it is out of support (the caller puts it first); it has no fix, so it is in no
+// missing update.
+func addOSSupport(res *Result, d inventory.Device, now time.Time) *Finding {
 	var f *Finding
 	res.OSSupport, res.OSSupportUnknown, f = osSupport(d, now)
-	if f != nil {
-		res.Findings = append([]Finding{*f}, res.Findings...)
-	}
+	return f
 }

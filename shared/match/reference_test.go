@@ -275,8 +275,10 @@ func refMatch(ctx context.Context, snap *vulndb.Snapshot, inv *inventory.Invento
 	if res.Findings == nil {
 		res.Findings = []Finding{}
 	}
-	addOSSupport(res, inv.Device, now)
 	res.MissingUpdates = refMissingUpdates(res.Findings)
+	if f := addOSSupport(res, inv.Device, now); f != nil {
+		res.Findings = append([]Finding{*f}, res.Findings...)
+	}
 	if res.MissingUpdates == nil {
 		res.MissingUpdates = []MissingUpdate{}
 	}
