@@ -175,14 +175,10 @@ func finish(f *Finding, best int) {
 type classifier struct {
 	now  time.Time
 	memo map[classKey]Class
-	bars map[sevKey]bool
-	// the last keys and their answers: consecutive evidence often shares dates and severity
+	// the last key and its class: consecutive evidence often shares dates and severity
 	lastKey   classKey
 	lastClass Class
 	hasLast   bool
-	lastSev   sevKey
-	lastBar   bool
-	hasSev    bool
 }
 
 // classKey is what an evidence's class depends on: whether it names a fix, its dates and
@@ -194,40 +190,30 @@ type classKey struct {
 	bar                         bool
 }
 
-type sevKey struct {
-	cvss   float64 // -1 when absent
-	vendor string
-}
-
 func newClassifier(now time.Time) *classifier {
-	return &classifier{now: now, memo: map[classKey]Class{}, bars: map[sevKey]bool{}}
+	return &classifier{now: now, memo: map[classKey]Class{}}
 }
 
-// bar returns Severity.IsHigh, remembered per (score, vendor word).
-func (c *classifier) bar(s Severity) bool {
-	k := sevKey{cvss: -1}
+// meetsBar is IsHigh without allocating: the rules severity stays on the stack.
+func (s Severity) meetsBar() bool {
+	var rs rules.Severity
 	if s.CVSS3 != nil {
-		k.cvss = s.CVSS3.Score
+		score := s.CVSS3.Score
+		rs.CVSS3 = &score
 	}
 	if s.Vendor != nil {
-		k.vendor = s.Vendor.Severity
+		rs.Vendor = vendorRating(s.Vendor.Severity)
 	}
-	if c.hasSev && k == c.lastSev {
-		return c.lastBar
+	if rs.CVSS3 == nil && rs.Vendor == "" {
+		return rules.MeetsSeverityBar(nil)
 	}
-	b, ok := c.bars[k]
-	if !ok {
-		b = s.IsHigh()
-		c.bars[k] = b
-	}
-	c.lastSev, c.lastBar, c.hasSev = k, b, true
-	return b
+	return rules.MeetsSeverityBar(&rs)
 }
 
 // classify does what classify(f, now) does.
 func (c *classifier) classify(f *Finding) {
 	best := -1
-	k := classKey{bar: c.bar(f.Severity)}
+	k := classKey{bar: f.Severity.meetsBar()}
 	for i := range f.Evidence {
 		e := &f.Evidence[i]
 		k.hasFix, k.fixDate, k.dateFlag, k.modified = e.Fixed != "", e.FixDate, e.DateFlag, e.Modified
