@@ -165,7 +165,7 @@ func (s *server) authenticate(r *http.Request, rt route) (principal, error) {
 		allowed = allowed || role == t.Role
 	}
 	if !allowed {
-		return who, errorf(http.StatusForbidden, "forbidden_role", "a %s token cannot %s: this needs a token with role %s", t.Role, strings.ToLower(rt.summary), roleList(rt.roles))
+		return who, errorf(http.StatusForbidden, "forbidden_role", "%s token cannot %s: this needs a token with role %s", article(string(t.Role)), strings.ToLower(rt.summary), roleList(rt.roles))
 	}
 	if id := r.PathValue("id"); id != "" && who.Assessment != "" && id != who.Assessment {
 		return who, errorf(http.StatusForbidden, "other_assessment", "this token is bound to assessment %s and cannot read or change assessment %s", who.Assessment, id)
@@ -250,4 +250,12 @@ func decode(r *http.Request, v any) error {
 		return errorf(http.StatusBadRequest, "invalid_json", "the request body is not the expected JSON: %v", err)
 	}
 	return nil
+}
+
+// article returns word with its indefinite article: "an assessor", "a viewer".
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an " + word
+	}
+	return "a " + word
 }

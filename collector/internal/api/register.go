@@ -234,7 +234,13 @@ func (s *server) registerExport(w http.ResponseWriter, r *http.Request, who prin
 	if q.Get("audience") == "" {
 		return errorf(http.StatusBadRequest, "invalid_query", "audience is missing: say who the export is for (holder, certification_body, national_authority, evaluation_facility, dependent_holder, community, public); the means of exploitation are removed beyond the first four")
 	}
-	x, err := build(register.ExportOptions{Audience: register.Audience(q.Get("audience")), TLP: register.TLP(q.Get("tlp"))}, s.now())
+	audience := register.Audience(q.Get("audience"))
+	if who.Role == store.RoleViewer && audience.Limited() {
+		// As for reads (readableBy): a viewer is not inside the limited distribution, so it
+		// cannot ask for an export that keeps the means of exploitation.
+		return errorf(http.StatusForbidden, "forbidden_audience", "a viewer token cannot export for audience %s (the limited distribution, which keeps the means of exploitation): ask an assessor, or export for dependent_holder, community or public", audience)
+	}
+	x, err := build(register.ExportOptions{Audience: audience, TLP: register.TLP(q.Get("tlp"))}, s.now())
 	if err != nil {
 		return registerFail(err)
 	}

@@ -99,7 +99,7 @@ func TestRegisterAPI(t *testing.T) {
 			{"holder JSON", "?format=json&audience=holder", true},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
-				raw, err := e.viewer.Raw(e.ctx, "GET", rec+"/export"+tt.query, nil, "")
+				raw, err := e.assessor.Raw(e.ctx, "GET", rec+"/export"+tt.query, nil, "")
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -116,6 +116,7 @@ func TestRegisterAPI(t *testing.T) {
 			t.Errorf("product export: %v", err)
 		}
 		e.refused(e.viewer, "GET", rec+"/export?format=html", nil, http.StatusBadRequest, "invalid_query")
+		e.refused(e.viewer, "GET", rec+"/export?format=json&audience=holder", nil, http.StatusForbidden, "forbidden_audience")
 
 		e.do(applicant, "POST", rec+"/changes", register.Change{Kind: register.ChangeReport, Who: "psirt-alice"}, nil)
 		e.do(applicant, "POST", rec+"/changes", register.Change{Kind: register.ChangeClose, Who: "psirt-alice"}, nil)

@@ -63,7 +63,8 @@ func newAPICmd(sub string, stdio cmdline.IO, usage string) *apiCmd {
 		base = defaultAPI
 	}
 	c.base = c.fs.String("api", base, "collector API `URL` (env CEPLUS_API)")
-	c.token = c.fs.String("token", os.Getenv("CEPLUS_TOKEN"), "API `TOKEN` (env CEPLUS_TOKEN; from 'token create --role')")
+	// The token's default is read after parsing, so that -h never prints the secret.
+	c.token = c.fs.String("token", "", "API `TOKEN` (default $CEPLUS_TOKEN; from 'token create --role')")
 	c.asJSON = c.fs.Bool("json", false, "print the API's JSON answer")
 	c.fs.Usage = func() {
 		fmt.Fprintf(c.fs.Output(), "usage: %s %s\n\n", c.name, usage)
@@ -88,6 +89,9 @@ func (c *apiCmd) parse(args []string, positional int) (int, bool) {
 	if len(c.args) != positional {
 		c.fs.Usage()
 		return cmdline.Fail(c.stdio, c.name, cmdline.ExitUsage, "want %d argument(s), got %d: %q", positional, len(c.args), c.args), false
+	}
+	if *c.token == "" {
+		*c.token = os.Getenv("CEPLUS_TOKEN")
 	}
 	if *c.token == "" {
 		return cmdline.Fail(c.stdio, c.name, cmdline.ExitUsage, "no API token: give --token or set CEPLUS_TOKEN (an assessor creates one with '%s token create --role assessor')", prog), false
