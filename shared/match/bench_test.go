@@ -36,7 +36,7 @@ var (
 func benchSnapshotDir(b *testing.B) (string, string) {
 	b.Helper()
 	benchOnce.Do(func() {
-		benchDir, benchErr = os.MkdirTemp("", "ceplus-vulndb-bench-")
+		benchDir, benchErr = osTempDir()
 		if benchErr != nil {
 			return
 		}

@@ -1,7 +1,36 @@
 package match
 
-import "os"
+import (
+	"fmt"
+	"os"
+	"sync"
+	"testing"
+)
 
-// osTempDir makes a directory for the once-per-binary fixture snapshot; it is left for the OS
-// to clean because sync.Once outlives any single test's t.TempDir.
-func osTempDir() (string, error) { return os.MkdirTemp("", "ceplus-match-test-") }
+var (
+	tempMu   sync.Mutex
+	tempDirs []string
+)
+
+// osTempDir makes a directory for a once-per-binary snapshot (sync.Once outlives any single
+// test's t.TempDir); TestMain removes it when the tests and benchmarks are done.
+func osTempDir() (string, error) {
+	dir, err := os.MkdirTemp("", "ceplus-match-test-")
+	if err == nil {
+		tempMu.Lock()
+		tempDirs = append(tempDirs, dir)
+		tempMu.Unlock()
+	}
+	return dir, err
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for _, d := range tempDirs {
+		if err := os.RemoveAll(d); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
