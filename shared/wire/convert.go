@@ -49,7 +49,7 @@ func toWire(m Message) (*wirev1.Frame, error) {
 	case *UploadChunk:
 		f.Body = &wirev1.Frame_UploadChunk{UploadChunk: &wirev1.UploadChunk{UploadId: m.UploadID[:], Index: uint32(m.Index),
 			Total: uint32(m.Total), Data: m.Data, ContentHash: m.ContentHash, Codec: wirev1.Codec(m.Codec), RawSize: uint64(m.RawSize),
-			CollectedAtUnixMs: unixMS(m.CollectedAt), RequestId: m.RequestID, Reference: m.Reference}}
+			CollectedAtUnixMs: unixMS(m.CollectedAt), RequestId: m.RequestID, Reference: m.Reference, Payload: wirev1.PayloadKind(m.Payload)}}
 	case *Ack:
 		a := &wirev1.Ack{UploadId: m.UploadID[:], Duplicate: m.Duplicate, ContentHash: m.ContentHash, NeedBody: m.NeedBody}
 		if l := m.Link; l != nil {
@@ -57,7 +57,9 @@ func toWire(m Message) (*wirev1.Frame, error) {
 		}
 		f.Body = &wirev1.Frame_Ack{Ack: a}
 	case *Command:
-		f.Body = &wirev1.Frame_Command{Command: &wirev1.Command{RequestId: m.RequestID, Kind: wirev1.CommandKind(m.Kind)}}
+		f.Body = &wirev1.Frame_Command{Command: &wirev1.Command{RequestId: m.RequestID, Kind: wirev1.CommandKind(m.Kind), Discovery: jobToWire(m.Discovery)}}
+	case *JobProgress:
+		f.Body = &wirev1.Frame_JobProgress{JobProgress: progressToWire(m)}
 	case *CommandResult:
 		f.Body = &wirev1.Frame_CommandResult{CommandResult: &wirev1.CommandResult{RequestId: m.RequestID, Ok: m.OK, Error: m.Error,
 			UploadId: m.UploadID[:], ContentHash: m.ContentHash}}
@@ -141,10 +143,12 @@ func fromWire(f *wirev1.Frame) (Message, error) {
 			return nil, protoErr(CodeProtocol, "command without a request id")
 		}
 		k := CommandKind(c.Kind)
-		if k != ScanNow && k != Cancel {
+		if k != ScanNow && k != Cancel && k != Discover {
 			return nil, protoErr(CodeProtocol, "command %q: unknown kind %d", c.RequestId, int32(c.Kind))
 		}
-		return &Command{RequestID: c.RequestId, Kind: k}, nil
+		return commandFromWire(c, k)
+	case *wirev1.Frame_JobProgress:
+		return progressFromWire(b.JobProgress)
 	case *wirev1.Frame_CommandResult:
 		r := b.CommandResult
 		if err := shortStrings("command result", r.RequestId); err != nil {
@@ -213,7 +217,7 @@ func chunkFromWire(c *wirev1.UploadChunk) (Message, error) {
 	}
 	m := &UploadChunk{UploadID: id, Index: int(c.Index), Total: int(c.Total), Data: c.Data, Codec: Codec(c.Codec),
 		ContentHash: c.ContentHash, RawSize: int64(min(c.RawSize, 1<<62)), CollectedAt: fromMS(c.CollectedAtUnixMs),
-		RequestID: c.RequestId, Reference: c.Reference}
+		RequestID: c.RequestId, Reference: c.Reference, Payload: PayloadKind(c.Payload)}
 	if err := shortStrings("upload", c.RequestId); err != nil {
 		return nil, err
 	}
@@ -224,6 +228,8 @@ func chunkFromWire(c *wirev1.UploadChunk) (Message, error) {
 		return nil, protoErr(CodeProtocol, "upload %s: chunk index %d of %d", id, c.Index, c.Total)
 	case c.Index == 0 && !c.Reference && !m.Codec.Valid():
 		return nil, protoErr(CodeProtocol, "upload %s: unknown codec %d", id, int32(c.Codec))
+	case m.Payload != PayloadInventory && m.Payload != PayloadDiscovery:
+		return nil, protoErr(CodeProtocol, "upload %s: unknown payload kind %d", id, int32(c.Payload))
 	}
 	if c.Index == 0 {
 		if err := checkHash(c.ContentHash); err != nil {

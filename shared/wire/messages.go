@@ -111,6 +111,8 @@ type UploadChunk struct {
 	// Reference is true for an upload without a document: "the same content as ContentHash,
 	// collected again at CollectedAt". Total is then 0.
 	Reference bool
+	// Payload is what the document is (set on chunk 0): an inventory unless told otherwise.
+	Payload PayloadKind
 }
 
 // Ack confirms that an upload is durably committed.
@@ -156,6 +158,8 @@ func (k CommandKind) String() string {
 		return "scan_now"
 	case Cancel:
 		return "cancel"
+	case Discover:
+		return "discover"
 	}
 	return fmt.Sprintf("command(%d)", int(k))
 }
@@ -164,6 +168,8 @@ func (k CommandKind) String() string {
 type Command struct {
 	RequestID string
 	Kind      CommandKind
+	// Discovery is the job of a Discover command, nil otherwise.
+	Discovery *DiscoveryJob
 }
 
 // CommandResult answers a Command on its stream.

@@ -3,9 +3,7 @@ package wire
 import (
 	"bytes"
 	"crypto/rand"
-	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/klauspost/compress/gzip"
@@ -47,6 +45,8 @@ type Upload struct {
 	CollectedAt time.Time
 	RequestID   string
 	Reference   bool
+	// Payload is what the document is (PayloadInventory unless set).
+	Payload PayloadKind
 	// Body is the compressed document (empty for a reference upload).
 	Body []byte
 }
@@ -57,7 +57,7 @@ func (u *Upload) Chunks(chunkSize int) []UploadChunk {
 		chunkSize = DefaultLimits.MaxChunkData
 	}
 	first := UploadChunk{UploadID: u.ID, ContentHash: u.ContentHash, Codec: u.Codec, RawSize: u.RawSize,
-		CollectedAt: u.CollectedAt, RequestID: u.RequestID, Reference: u.Reference}
+		CollectedAt: u.CollectedAt, RequestID: u.RequestID, Reference: u.Reference, Payload: u.Payload}
 	if u.Reference {
 		first.Codec = 0
 		return []UploadChunk{first}
@@ -100,7 +100,7 @@ func (a *Assembler) Add(c *UploadChunk) (done bool, err error) {
 			return false, protoErr(CodeInventoryTooLarge, "upload %s announces %d bytes, at most %d allowed", c.UploadID, c.RawSize, a.lim.MaxInventory)
 		}
 		a.up = &Upload{ID: c.UploadID, ContentHash: c.ContentHash, Codec: c.Codec, RawSize: c.RawSize,
-			CollectedAt: c.CollectedAt, RequestID: c.RequestID, Reference: c.Reference}
+			CollectedAt: c.CollectedAt, RequestID: c.RequestID, Reference: c.Reference, Payload: c.Payload}
 		a.total = c.Total
 		if c.Reference {
 			return true, nil
@@ -161,40 +161,4 @@ func Compress(c Codec, raw []byte) ([]byte, error) {
 		return nil, fmt.Errorf("compress: unknown codec %s", c)
 	}
 	return buf.Bytes(), nil
-}
-
-// Decompress decompresses data with codec, refusing more than limit bytes of output with a
-// *ProtocolError (CodeInventoryTooLarge) and corrupt input with CodeBadInventory.
-func Decompress(c Codec, data []byte, limit int64) ([]byte, error) {
-	var r io.Reader
-	switch c {
-	case CodecGzip:
-		zr, err := gzip.NewReader(bytes.NewReader(data))
-		if err != nil {
-			return nil, protoErr(CodeBadInventory, "gzip: %v", err)
-		}
-		defer zr.Close()
-		r = zr
-	case CodecZstd:
-		zr, err := zstd.NewReader(bytes.NewReader(data), zstd.WithDecoderConcurrency(1),
-			zstd.WithDecoderMaxMemory(2*maxZstdWindow), zstd.WithDecoderMaxWindow(maxZstdWindow))
-		if err != nil {
-			return nil, protoErr(CodeBadInventory, "zstd: %v", err)
-		}
-		defer zr.Close()
-		r = zr
-	default:
-		return nil, protoErr(CodeProtocol, "unknown codec %s", c)
-	}
-	out, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if errors.Is(err, zstd.ErrWindowSizeExceeded) || errors.Is(err, zstd.ErrDecoderSizeExceeded) {
-		return nil, protoErr(CodeInventoryTooLarge, "zstd frame needs more than %d bytes of window or memory: %v", maxZstdWindow, err)
-	}
-	if err != nil {
-		return nil, protoErr(CodeBadInventory, "decompress %s: %v", c, err)
-	}
-	if int64(len(out)) > limit {
-		return nil, protoErr(CodeInventoryTooLarge, "inventory decompresses to more than %d bytes", limit)
-	}
-	return out, nil
 }

@@ -77,6 +77,55 @@ func (Codec) EnumDescriptor() ([]byte, []int) {
 	return file_ceplus_wire_v1_wire_proto_rawDescGZIP(), []int{0}
 }
 
+// PayloadKind names the document an upload carries.
+type PayloadKind int32
+
+const (
+	PayloadKind_PAYLOAD_KIND_INVENTORY PayloadKind = 0
+	// PAYLOAD_KIND_DISCOVERY: a discovery result (JSON), sent on the stream of the discover
+	// command that asked for it.
+	PayloadKind_PAYLOAD_KIND_DISCOVERY PayloadKind = 1
+)
+
+// Enum value maps for PayloadKind.
+var (
+	PayloadKind_name = map[int32]string{
+		0: "PAYLOAD_KIND_INVENTORY",
+		1: "PAYLOAD_KIND_DISCOVERY",
+	}
+	PayloadKind_value = map[string]int32{
+		"PAYLOAD_KIND_INVENTORY": 0,
+		"PAYLOAD_KIND_DISCOVERY": 1,
+	}
+)
+
+func (x PayloadKind) Enum() *PayloadKind {
+	p := new(PayloadKind)
+	*p = x
+	return p
+}
+
+func (x PayloadKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (PayloadKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_ceplus_wire_v1_wire_proto_enumTypes[1].Descriptor()
+}
+
+func (PayloadKind) Type() protoreflect.EnumType {
+	return &file_ceplus_wire_v1_wire_proto_enumTypes[1]
+}
+
+func (x PayloadKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use PayloadKind.Descriptor instead.
+func (PayloadKind) EnumDescriptor() ([]byte, []int) {
+	return file_ceplus_wire_v1_wire_proto_rawDescGZIP(), []int{1}
+}
+
 // CommandKind names what the collector asks of an agent.
 type CommandKind int32
 
@@ -84,6 +133,9 @@ const (
 	CommandKind_COMMAND_KIND_UNSPECIFIED CommandKind = 0
 	CommandKind_COMMAND_KIND_SCAN_NOW    CommandKind = 1
 	CommandKind_COMMAND_KIND_CANCEL      CommandKind = 2
+	// COMMAND_KIND_DISCOVER runs the discovery job of Command.discovery; sent only to agents that
+	// announced the "discovery" capability.
+	CommandKind_COMMAND_KIND_DISCOVER CommandKind = 3
 )
 
 // Enum value maps for CommandKind.
@@ -92,11 +144,13 @@ var (
 		0: "COMMAND_KIND_UNSPECIFIED",
 		1: "COMMAND_KIND_SCAN_NOW",
 		2: "COMMAND_KIND_CANCEL",
+		3: "COMMAND_KIND_DISCOVER",
 	}
 	CommandKind_value = map[string]int32{
 		"COMMAND_KIND_UNSPECIFIED": 0,
 		"COMMAND_KIND_SCAN_NOW":    1,
 		"COMMAND_KIND_CANCEL":      2,
+		"COMMAND_KIND_DISCOVER":    3,
 	}
 )
 
@@ -111,11 +165,11 @@ func (x CommandKind) String() string {
 }
 
 func (CommandKind) Descriptor() protoreflect.EnumDescriptor {
-	return file_ceplus_wire_v1_wire_proto_enumTypes[1].Descriptor()
+	return file_ceplus_wire_v1_wire_proto_enumTypes[2].Descriptor()
 }
 
 func (CommandKind) Type() protoreflect.EnumType {
-	return &file_ceplus_wire_v1_wire_proto_enumTypes[1]
+	return &file_ceplus_wire_v1_wire_proto_enumTypes[2]
 }
 
 func (x CommandKind) Number() protoreflect.EnumNumber {
@@ -124,7 +178,7 @@ func (x CommandKind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use CommandKind.Descriptor instead.
 func (CommandKind) EnumDescriptor() ([]byte, []int) {
-	return file_ceplus_wire_v1_wire_proto_rawDescGZIP(), []int{1}
+	return file_ceplus_wire_v1_wire_proto_rawDescGZIP(), []int{2}
 }
 
 // ErrorCode is shared by Error frames and QUIC stream and connection error codes.
@@ -209,11 +263,11 @@ func (x ErrorCode) String() string {
 }
 
 func (ErrorCode) Descriptor() protoreflect.EnumDescriptor {
-	return file_ceplus_wire_v1_wire_proto_enumTypes[2].Descriptor()
+	return file_ceplus_wire_v1_wire_proto_enumTypes[3].Descriptor()
 }
 
 func (ErrorCode) Type() protoreflect.EnumType {
-	return &file_ceplus_wire_v1_wire_proto_enumTypes[2]
+	return &file_ceplus_wire_v1_wire_proto_enumTypes[3]
 }
 
 func (x ErrorCode) Number() protoreflect.EnumNumber {
@@ -222,7 +276,7 @@ func (x ErrorCode) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ErrorCode.Descriptor instead.
 func (ErrorCode) EnumDescriptor() ([]byte, []int) {
-	return file_ceplus_wire_v1_wire_proto_rawDescGZIP(), []int{2}
+	return file_ceplus_wire_v1_wire_proto_rawDescGZIP(), []int{3}
 }
 
 // Frame carries exactly one message.
@@ -242,6 +296,7 @@ type Frame struct {
 	//	*Frame_EnrolResponse
 	//	*Frame_RenewRequest
 	//	*Frame_RenewResponse
+	//	*Frame_JobProgress
 	Body          isFrame_Body `protobuf_oneof:"body"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -392,6 +447,15 @@ func (x *Frame) GetRenewResponse() *RenewResponse {
 	return nil
 }
 
+func (x *Frame) GetJobProgress() *JobProgress {
+	if x != nil {
+		if x, ok := x.Body.(*Frame_JobProgress); ok {
+			return x.JobProgress
+		}
+	}
+	return nil
+}
+
 type isFrame_Body interface {
 	isFrame_Body()
 }
@@ -444,6 +508,10 @@ type Frame_RenewResponse struct {
 	RenewResponse *RenewResponse `protobuf:"bytes,12,opt,name=renew_response,json=renewResponse,proto3,oneof"`
 }
 
+type Frame_JobProgress struct {
+	JobProgress *JobProgress `protobuf:"bytes,13,opt,name=job_progress,json=jobProgress,proto3,oneof"`
+}
+
 func (*Frame_Hello) isFrame_Body() {}
 
 func (*Frame_Welcome) isFrame_Body() {}
@@ -467,6 +535,8 @@ func (*Frame_EnrolResponse) isFrame_Body() {}
 func (*Frame_RenewRequest) isFrame_Body() {}
 
 func (*Frame_RenewResponse) isFrame_Body() {}
+
+func (*Frame_JobProgress) isFrame_Body() {}
 
 // Hello opens an agent's control stream.
 type Hello struct {
@@ -723,7 +793,9 @@ type UploadChunk struct {
 	CollectedAtUnixMs int64                  `protobuf:"varint,8,opt,name=collected_at_unix_ms,json=collectedAtUnixMs,proto3" json:"collected_at_unix_ms,omitempty"`
 	RequestId         string                 `protobuf:"bytes,9,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	// reference is true when the upload carries no document: "same content as content_hash".
-	Reference     bool `protobuf:"varint,10,opt,name=reference,proto3" json:"reference,omitempty"`
+	Reference bool `protobuf:"varint,10,opt,name=reference,proto3" json:"reference,omitempty"`
+	// payload says what the document is; an inventory unless set (older agents never set it).
+	Payload       PayloadKind `protobuf:"varint,11,opt,name=payload,proto3,enum=ceplus.wire.v1.PayloadKind" json:"payload,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -826,6 +898,13 @@ func (x *UploadChunk) GetReference() bool {
 		return x.Reference
 	}
 	return false
+}
+
+func (x *UploadChunk) GetPayload() PayloadKind {
+	if x != nil {
+		return x.Payload
+	}
+	return PayloadKind_PAYLOAD_KIND_INVENTORY
 }
 
 // Ack is sent only after the upload is durably committed.
@@ -982,9 +1061,11 @@ func (x *ScopeLink) GetProblem() string {
 
 // Command travels from collector to agent on a stream the collector opens.
 type Command struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	RequestId     string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
-	Kind          CommandKind            `protobuf:"varint,2,opt,name=kind,proto3,enum=ceplus.wire.v1.CommandKind" json:"kind,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	RequestId string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	Kind      CommandKind            `protobuf:"varint,2,opt,name=kind,proto3,enum=ceplus.wire.v1.CommandKind" json:"kind,omitempty"`
+	// discovery is the job of a COMMAND_KIND_DISCOVER command.
+	Discovery     *DiscoveryJob `protobuf:"bytes,3,opt,name=discovery,proto3" json:"discovery,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1033,6 +1114,221 @@ func (x *Command) GetKind() CommandKind {
 	return CommandKind_COMMAND_KIND_UNSPECIFIED
 }
 
+func (x *Command) GetDiscovery() *DiscoveryJob {
+	if x != nil {
+		return x.Discovery
+	}
+	return nil
+}
+
+// DiscoveryJob is a network discovery the collector asks a scanner agent to run. The agent
+// answers on the command's stream with JobProgress frames, then the result as upload chunks
+// (payload PAYLOAD_KIND_DISCOVERY), then a CommandResult.
+type DiscoveryJob struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// targets are IP addresses or CIDR prefixes, each inside allowed_prefixes.
+	Targets  []string `protobuf:"bytes,1,rep,name=targets,proto3" json:"targets,omitempty"`
+	Ports    string   `protobuf:"bytes,2,opt,name=ports,proto3" json:"ports,omitempty"`
+	TopPorts uint32   `protobuf:"varint,3,opt,name=top_ports,json=topPorts,proto3" json:"top_ports,omitempty"`
+	// service_detection: off, light, default, all or intensity (with intensity 0-9).
+	ServiceDetection string `protobuf:"bytes,4,opt,name=service_detection,json=serviceDetection,proto3" json:"service_detection,omitempty"`
+	Intensity        uint32 `protobuf:"varint,5,opt,name=intensity,proto3" json:"intensity,omitempty"`
+	HostTimeoutMs    int64  `protobuf:"varint,6,opt,name=host_timeout_ms,json=hostTimeoutMs,proto3" json:"host_timeout_ms,omitempty"`
+	TimeoutMs        int64  `protobuf:"varint,7,opt,name=timeout_ms,json=timeoutMs,proto3" json:"timeout_ms,omitempty"`
+	// allowed_prefixes is the assessor's allow-list; the agent refuses a job without one.
+	AllowedPrefixes []string `protobuf:"bytes,8,rep,name=allowed_prefixes,json=allowedPrefixes,proto3" json:"allowed_prefixes,omitempty"`
+	// timing is the nmap timing template plus one (0: nmap's default).
+	Timing        uint32 `protobuf:"varint,9,opt,name=timing,proto3" json:"timing,omitempty"`
+	MaxAddresses  uint32 `protobuf:"varint,10,opt,name=max_addresses,json=maxAddresses,proto3" json:"max_addresses,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DiscoveryJob) Reset() {
+	*x = DiscoveryJob{}
+	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DiscoveryJob) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DiscoveryJob) ProtoMessage() {}
+
+func (x *DiscoveryJob) ProtoReflect() protoreflect.Message {
+	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DiscoveryJob.ProtoReflect.Descriptor instead.
+func (*DiscoveryJob) Descriptor() ([]byte, []int) {
+	return file_ceplus_wire_v1_wire_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *DiscoveryJob) GetTargets() []string {
+	if x != nil {
+		return x.Targets
+	}
+	return nil
+}
+
+func (x *DiscoveryJob) GetPorts() string {
+	if x != nil {
+		return x.Ports
+	}
+	return ""
+}
+
+func (x *DiscoveryJob) GetTopPorts() uint32 {
+	if x != nil {
+		return x.TopPorts
+	}
+	return 0
+}
+
+func (x *DiscoveryJob) GetServiceDetection() string {
+	if x != nil {
+		return x.ServiceDetection
+	}
+	return ""
+}
+
+func (x *DiscoveryJob) GetIntensity() uint32 {
+	if x != nil {
+		return x.Intensity
+	}
+	return 0
+}
+
+func (x *DiscoveryJob) GetHostTimeoutMs() int64 {
+	if x != nil {
+		return x.HostTimeoutMs
+	}
+	return 0
+}
+
+func (x *DiscoveryJob) GetTimeoutMs() int64 {
+	if x != nil {
+		return x.TimeoutMs
+	}
+	return 0
+}
+
+func (x *DiscoveryJob) GetAllowedPrefixes() []string {
+	if x != nil {
+		return x.AllowedPrefixes
+	}
+	return nil
+}
+
+func (x *DiscoveryJob) GetTiming() uint32 {
+	if x != nil {
+		return x.Timing
+	}
+	return 0
+}
+
+func (x *DiscoveryJob) GetMaxAddresses() uint32 {
+	if x != nil {
+		return x.MaxAddresses
+	}
+	return 0
+}
+
+// JobProgress reports a running job's progress on its command stream.
+type JobProgress struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	RequestId     string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	Task          string                 `protobuf:"bytes,2,opt,name=task,proto3" json:"task,omitempty"`
+	Percent       float64                `protobuf:"fixed64,3,opt,name=percent,proto3" json:"percent,omitempty"`
+	RemainingMs   int64                  `protobuf:"varint,4,opt,name=remaining_ms,json=remainingMs,proto3" json:"remaining_ms,omitempty"`
+	HostsDone     uint32                 `protobuf:"varint,5,opt,name=hosts_done,json=hostsDone,proto3" json:"hosts_done,omitempty"`
+	Done          bool                   `protobuf:"varint,6,opt,name=done,proto3" json:"done,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *JobProgress) Reset() {
+	*x = JobProgress{}
+	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *JobProgress) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*JobProgress) ProtoMessage() {}
+
+func (x *JobProgress) ProtoReflect() protoreflect.Message {
+	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use JobProgress.ProtoReflect.Descriptor instead.
+func (*JobProgress) Descriptor() ([]byte, []int) {
+	return file_ceplus_wire_v1_wire_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *JobProgress) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *JobProgress) GetTask() string {
+	if x != nil {
+		return x.Task
+	}
+	return ""
+}
+
+func (x *JobProgress) GetPercent() float64 {
+	if x != nil {
+		return x.Percent
+	}
+	return 0
+}
+
+func (x *JobProgress) GetRemainingMs() int64 {
+	if x != nil {
+		return x.RemainingMs
+	}
+	return 0
+}
+
+func (x *JobProgress) GetHostsDone() uint32 {
+	if x != nil {
+		return x.HostsDone
+	}
+	return 0
+}
+
+func (x *JobProgress) GetDone() bool {
+	if x != nil {
+		return x.Done
+	}
+	return false
+}
+
 // CommandResult answers a Command on the same stream.
 type CommandResult struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1047,7 +1343,7 @@ type CommandResult struct {
 
 func (x *CommandResult) Reset() {
 	*x = CommandResult{}
-	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[8]
+	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1059,7 +1355,7 @@ func (x *CommandResult) String() string {
 func (*CommandResult) ProtoMessage() {}
 
 func (x *CommandResult) ProtoReflect() protoreflect.Message {
-	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[8]
+	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1072,7 +1368,7 @@ func (x *CommandResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CommandResult.ProtoReflect.Descriptor instead.
 func (*CommandResult) Descriptor() ([]byte, []int) {
-	return file_ceplus_wire_v1_wire_proto_rawDescGZIP(), []int{8}
+	return file_ceplus_wire_v1_wire_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *CommandResult) GetRequestId() string {
@@ -1122,7 +1418,7 @@ type Heartbeat struct {
 
 func (x *Heartbeat) Reset() {
 	*x = Heartbeat{}
-	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[9]
+	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1134,7 +1430,7 @@ func (x *Heartbeat) String() string {
 func (*Heartbeat) ProtoMessage() {}
 
 func (x *Heartbeat) ProtoReflect() protoreflect.Message {
-	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[9]
+	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1147,7 +1443,7 @@ func (x *Heartbeat) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Heartbeat.ProtoReflect.Descriptor instead.
 func (*Heartbeat) Descriptor() ([]byte, []int) {
-	return file_ceplus_wire_v1_wire_proto_rawDescGZIP(), []int{9}
+	return file_ceplus_wire_v1_wire_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Heartbeat) GetTimeUnixMs() int64 {
@@ -1182,7 +1478,7 @@ type Error struct {
 
 func (x *Error) Reset() {
 	*x = Error{}
-	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[10]
+	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1194,7 +1490,7 @@ func (x *Error) String() string {
 func (*Error) ProtoMessage() {}
 
 func (x *Error) ProtoReflect() protoreflect.Message {
-	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[10]
+	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1207,7 +1503,7 @@ func (x *Error) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Error.ProtoReflect.Descriptor instead.
 func (*Error) Descriptor() ([]byte, []int) {
-	return file_ceplus_wire_v1_wire_proto_rawDescGZIP(), []int{10}
+	return file_ceplus_wire_v1_wire_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Error) GetCode() ErrorCode {
@@ -1237,7 +1533,7 @@ type EnrolRequest struct {
 
 func (x *EnrolRequest) Reset() {
 	*x = EnrolRequest{}
-	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[11]
+	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1249,7 +1545,7 @@ func (x *EnrolRequest) String() string {
 func (*EnrolRequest) ProtoMessage() {}
 
 func (x *EnrolRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[11]
+	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1262,7 +1558,7 @@ func (x *EnrolRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnrolRequest.ProtoReflect.Descriptor instead.
 func (*EnrolRequest) Descriptor() ([]byte, []int) {
-	return file_ceplus_wire_v1_wire_proto_rawDescGZIP(), []int{11}
+	return file_ceplus_wire_v1_wire_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *EnrolRequest) GetToken() string {
@@ -1305,7 +1601,7 @@ type EnrolResponse struct {
 
 func (x *EnrolResponse) Reset() {
 	*x = EnrolResponse{}
-	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[12]
+	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1317,7 +1613,7 @@ func (x *EnrolResponse) String() string {
 func (*EnrolResponse) ProtoMessage() {}
 
 func (x *EnrolResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[12]
+	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1330,7 +1626,7 @@ func (x *EnrolResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnrolResponse.ProtoReflect.Descriptor instead.
 func (*EnrolResponse) Descriptor() ([]byte, []int) {
-	return file_ceplus_wire_v1_wire_proto_rawDescGZIP(), []int{12}
+	return file_ceplus_wire_v1_wire_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *EnrolResponse) GetCertDer() []byte {
@@ -1364,7 +1660,7 @@ type RenewRequest struct {
 
 func (x *RenewRequest) Reset() {
 	*x = RenewRequest{}
-	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[13]
+	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1376,7 +1672,7 @@ func (x *RenewRequest) String() string {
 func (*RenewRequest) ProtoMessage() {}
 
 func (x *RenewRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[13]
+	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1389,7 +1685,7 @@ func (x *RenewRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RenewRequest.ProtoReflect.Descriptor instead.
 func (*RenewRequest) Descriptor() ([]byte, []int) {
-	return file_ceplus_wire_v1_wire_proto_rawDescGZIP(), []int{13}
+	return file_ceplus_wire_v1_wire_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *RenewRequest) GetCsrDer() []byte {
@@ -1410,7 +1706,7 @@ type RenewResponse struct {
 
 func (x *RenewResponse) Reset() {
 	*x = RenewResponse{}
-	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[14]
+	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1422,7 +1718,7 @@ func (x *RenewResponse) String() string {
 func (*RenewResponse) ProtoMessage() {}
 
 func (x *RenewResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[14]
+	mi := &file_ceplus_wire_v1_wire_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1435,7 +1731,7 @@ func (x *RenewResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RenewResponse.ProtoReflect.Descriptor instead.
 func (*RenewResponse) Descriptor() ([]byte, []int) {
-	return file_ceplus_wire_v1_wire_proto_rawDescGZIP(), []int{14}
+	return file_ceplus_wire_v1_wire_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *RenewResponse) GetCertDer() []byte {
@@ -1456,7 +1752,7 @@ var File_ceplus_wire_v1_wire_proto protoreflect.FileDescriptor
 
 const file_ceplus_wire_v1_wire_proto_rawDesc = "" +
 	"\n" +
-	"\x19ceplus/wire/v1/wire.proto\x12\x0eceplus.wire.v1\"\xdf\x05\n" +
+	"\x19ceplus/wire/v1/wire.proto\x12\x0eceplus.wire.v1\"\xa1\x06\n" +
 	"\x05Frame\x12-\n" +
 	"\x05hello\x18\x01 \x01(\v2\x15.ceplus.wire.v1.HelloH\x00R\x05hello\x123\n" +
 	"\awelcome\x18\x02 \x01(\v2\x17.ceplus.wire.v1.WelcomeH\x00R\awelcome\x12@\n" +
@@ -1470,7 +1766,8 @@ const file_ceplus_wire_v1_wire_proto_rawDesc = "" +
 	"\x0eenrol_response\x18\n" +
 	" \x01(\v2\x1d.ceplus.wire.v1.EnrolResponseH\x00R\renrolResponse\x12C\n" +
 	"\rrenew_request\x18\v \x01(\v2\x1c.ceplus.wire.v1.RenewRequestH\x00R\frenewRequest\x12F\n" +
-	"\x0erenew_response\x18\f \x01(\v2\x1d.ceplus.wire.v1.RenewResponseH\x00R\rrenewResponseB\x06\n" +
+	"\x0erenew_response\x18\f \x01(\v2\x1d.ceplus.wire.v1.RenewResponseH\x00R\rrenewResponse\x12@\n" +
+	"\fjob_progress\x18\r \x01(\v2\x1b.ceplus.wire.v1.JobProgressH\x00R\vjobProgressB\x06\n" +
 	"\x04body\"\xe7\x01\n" +
 	"\x05Hello\x12)\n" +
 	"\x10protocol_version\x18\x01 \x01(\rR\x0fprotocolVersion\x12#\n" +
@@ -1491,7 +1788,7 @@ const file_ceplus_wire_v1_wire_proto_rawDesc = "" +
 	"\n" +
 	"max_chunks\x18\x03 \x01(\rR\tmaxChunks\x12-\n" +
 	"\x06codecs\x18\x04 \x03(\x0e2\x15.ceplus.wire.v1.CodecR\x06codecs\x122\n" +
-	"\x15heartbeat_interval_ms\x18\x05 \x01(\x03R\x13heartbeatIntervalMs\"\xc3\x02\n" +
+	"\x15heartbeat_interval_ms\x18\x05 \x01(\x03R\x13heartbeatIntervalMs\"\xfa\x02\n" +
 	"\vUploadChunk\x12\x1b\n" +
 	"\tupload_id\x18\x01 \x01(\fR\buploadId\x12\x14\n" +
 	"\x05index\x18\x02 \x01(\rR\x05index\x12\x14\n" +
@@ -1504,7 +1801,8 @@ const file_ceplus_wire_v1_wire_proto_rawDesc = "" +
 	"\n" +
 	"request_id\x18\t \x01(\tR\trequestId\x12\x1c\n" +
 	"\treference\x18\n" +
-	" \x01(\bR\treference\"\xaf\x01\n" +
+	" \x01(\bR\treference\x125\n" +
+	"\apayload\x18\v \x01(\x0e2\x1b.ceplus.wire.v1.PayloadKindR\apayload\"\xaf\x01\n" +
 	"\x03Ack\x12\x1b\n" +
 	"\tupload_id\x18\x01 \x01(\fR\buploadId\x12\x1c\n" +
 	"\tduplicate\x18\x02 \x01(\bR\tduplicate\x12!\n" +
@@ -1517,11 +1815,34 @@ const file_ceplus_wire_v1_wire_proto_rawDesc = "" +
 	"assessment\x12\x16\n" +
 	"\x06device\x18\x02 \x01(\tR\x06device\x12\x0e\n" +
 	"\x02by\x18\x03 \x01(\tR\x02by\x12\x18\n" +
-	"\aproblem\x18\x04 \x01(\tR\aproblem\"Y\n" +
+	"\aproblem\x18\x04 \x01(\tR\aproblem\"\x95\x01\n" +
 	"\aCommand\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12/\n" +
-	"\x04kind\x18\x02 \x01(\x0e2\x1b.ceplus.wire.v1.CommandKindR\x04kind\"\x94\x01\n" +
+	"\x04kind\x18\x02 \x01(\x0e2\x1b.ceplus.wire.v1.CommandKindR\x04kind\x12:\n" +
+	"\tdiscovery\x18\x03 \x01(\v2\x1c.ceplus.wire.v1.DiscoveryJobR\tdiscovery\"\xd5\x02\n" +
+	"\fDiscoveryJob\x12\x18\n" +
+	"\atargets\x18\x01 \x03(\tR\atargets\x12\x14\n" +
+	"\x05ports\x18\x02 \x01(\tR\x05ports\x12\x1b\n" +
+	"\ttop_ports\x18\x03 \x01(\rR\btopPorts\x12+\n" +
+	"\x11service_detection\x18\x04 \x01(\tR\x10serviceDetection\x12\x1c\n" +
+	"\tintensity\x18\x05 \x01(\rR\tintensity\x12&\n" +
+	"\x0fhost_timeout_ms\x18\x06 \x01(\x03R\rhostTimeoutMs\x12\x1d\n" +
+	"\n" +
+	"timeout_ms\x18\a \x01(\x03R\ttimeoutMs\x12)\n" +
+	"\x10allowed_prefixes\x18\b \x03(\tR\x0fallowedPrefixes\x12\x16\n" +
+	"\x06timing\x18\t \x01(\rR\x06timing\x12#\n" +
+	"\rmax_addresses\x18\n" +
+	" \x01(\rR\fmaxAddresses\"\xb0\x01\n" +
+	"\vJobProgress\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x12\n" +
+	"\x04task\x18\x02 \x01(\tR\x04task\x12\x18\n" +
+	"\apercent\x18\x03 \x01(\x01R\apercent\x12!\n" +
+	"\fremaining_ms\x18\x04 \x01(\x03R\vremainingMs\x12\x1d\n" +
+	"\n" +
+	"hosts_done\x18\x05 \x01(\rR\thostsDone\x12\x12\n" +
+	"\x04done\x18\x06 \x01(\bR\x04done\"\x94\x01\n" +
 	"\rCommandResult\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x0e\n" +
@@ -1557,11 +1878,15 @@ const file_ceplus_wire_v1_wire_proto_rawDesc = "" +
 	"\n" +
 	"CODEC_GZIP\x10\x01\x12\x0e\n" +
 	"\n" +
-	"CODEC_ZSTD\x10\x02*_\n" +
+	"CODEC_ZSTD\x10\x02*E\n" +
+	"\vPayloadKind\x12\x1a\n" +
+	"\x16PAYLOAD_KIND_INVENTORY\x10\x00\x12\x1a\n" +
+	"\x16PAYLOAD_KIND_DISCOVERY\x10\x01*z\n" +
 	"\vCommandKind\x12\x1c\n" +
 	"\x18COMMAND_KIND_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15COMMAND_KIND_SCAN_NOW\x10\x01\x12\x17\n" +
-	"\x13COMMAND_KIND_CANCEL\x10\x02*\xa8\x04\n" +
+	"\x13COMMAND_KIND_CANCEL\x10\x02\x12\x19\n" +
+	"\x15COMMAND_KIND_DISCOVER\x10\x03*\xa8\x04\n" +
 	"\tErrorCode\x12\x1a\n" +
 	"\x16ERROR_CODE_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13ERROR_CODE_PROTOCOL\x10\x01\x12\x1e\n" +
@@ -1596,52 +1921,58 @@ func file_ceplus_wire_v1_wire_proto_rawDescGZIP() []byte {
 	return file_ceplus_wire_v1_wire_proto_rawDescData
 }
 
-var file_ceplus_wire_v1_wire_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_ceplus_wire_v1_wire_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_ceplus_wire_v1_wire_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
+var file_ceplus_wire_v1_wire_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
 var file_ceplus_wire_v1_wire_proto_goTypes = []any{
 	(Codec)(0),            // 0: ceplus.wire.v1.Codec
-	(CommandKind)(0),      // 1: ceplus.wire.v1.CommandKind
-	(ErrorCode)(0),        // 2: ceplus.wire.v1.ErrorCode
-	(*Frame)(nil),         // 3: ceplus.wire.v1.Frame
-	(*Hello)(nil),         // 4: ceplus.wire.v1.Hello
-	(*Welcome)(nil),       // 5: ceplus.wire.v1.Welcome
-	(*UploadPolicy)(nil),  // 6: ceplus.wire.v1.UploadPolicy
-	(*UploadChunk)(nil),   // 7: ceplus.wire.v1.UploadChunk
-	(*Ack)(nil),           // 8: ceplus.wire.v1.Ack
-	(*ScopeLink)(nil),     // 9: ceplus.wire.v1.ScopeLink
-	(*Command)(nil),       // 10: ceplus.wire.v1.Command
-	(*CommandResult)(nil), // 11: ceplus.wire.v1.CommandResult
-	(*Heartbeat)(nil),     // 12: ceplus.wire.v1.Heartbeat
-	(*Error)(nil),         // 13: ceplus.wire.v1.Error
-	(*EnrolRequest)(nil),  // 14: ceplus.wire.v1.EnrolRequest
-	(*EnrolResponse)(nil), // 15: ceplus.wire.v1.EnrolResponse
-	(*RenewRequest)(nil),  // 16: ceplus.wire.v1.RenewRequest
-	(*RenewResponse)(nil), // 17: ceplus.wire.v1.RenewResponse
+	(PayloadKind)(0),      // 1: ceplus.wire.v1.PayloadKind
+	(CommandKind)(0),      // 2: ceplus.wire.v1.CommandKind
+	(ErrorCode)(0),        // 3: ceplus.wire.v1.ErrorCode
+	(*Frame)(nil),         // 4: ceplus.wire.v1.Frame
+	(*Hello)(nil),         // 5: ceplus.wire.v1.Hello
+	(*Welcome)(nil),       // 6: ceplus.wire.v1.Welcome
+	(*UploadPolicy)(nil),  // 7: ceplus.wire.v1.UploadPolicy
+	(*UploadChunk)(nil),   // 8: ceplus.wire.v1.UploadChunk
+	(*Ack)(nil),           // 9: ceplus.wire.v1.Ack
+	(*ScopeLink)(nil),     // 10: ceplus.wire.v1.ScopeLink
+	(*Command)(nil),       // 11: ceplus.wire.v1.Command
+	(*DiscoveryJob)(nil),  // 12: ceplus.wire.v1.DiscoveryJob
+	(*JobProgress)(nil),   // 13: ceplus.wire.v1.JobProgress
+	(*CommandResult)(nil), // 14: ceplus.wire.v1.CommandResult
+	(*Heartbeat)(nil),     // 15: ceplus.wire.v1.Heartbeat
+	(*Error)(nil),         // 16: ceplus.wire.v1.Error
+	(*EnrolRequest)(nil),  // 17: ceplus.wire.v1.EnrolRequest
+	(*EnrolResponse)(nil), // 18: ceplus.wire.v1.EnrolResponse
+	(*RenewRequest)(nil),  // 19: ceplus.wire.v1.RenewRequest
+	(*RenewResponse)(nil), // 20: ceplus.wire.v1.RenewResponse
 }
 var file_ceplus_wire_v1_wire_proto_depIdxs = []int32{
-	4,  // 0: ceplus.wire.v1.Frame.hello:type_name -> ceplus.wire.v1.Hello
-	5,  // 1: ceplus.wire.v1.Frame.welcome:type_name -> ceplus.wire.v1.Welcome
-	7,  // 2: ceplus.wire.v1.Frame.upload_chunk:type_name -> ceplus.wire.v1.UploadChunk
-	8,  // 3: ceplus.wire.v1.Frame.ack:type_name -> ceplus.wire.v1.Ack
-	10, // 4: ceplus.wire.v1.Frame.command:type_name -> ceplus.wire.v1.Command
-	11, // 5: ceplus.wire.v1.Frame.command_result:type_name -> ceplus.wire.v1.CommandResult
-	12, // 6: ceplus.wire.v1.Frame.heartbeat:type_name -> ceplus.wire.v1.Heartbeat
-	13, // 7: ceplus.wire.v1.Frame.error:type_name -> ceplus.wire.v1.Error
-	14, // 8: ceplus.wire.v1.Frame.enrol_request:type_name -> ceplus.wire.v1.EnrolRequest
-	15, // 9: ceplus.wire.v1.Frame.enrol_response:type_name -> ceplus.wire.v1.EnrolResponse
-	16, // 10: ceplus.wire.v1.Frame.renew_request:type_name -> ceplus.wire.v1.RenewRequest
-	17, // 11: ceplus.wire.v1.Frame.renew_response:type_name -> ceplus.wire.v1.RenewResponse
-	6,  // 12: ceplus.wire.v1.Welcome.policy:type_name -> ceplus.wire.v1.UploadPolicy
-	0,  // 13: ceplus.wire.v1.UploadPolicy.codecs:type_name -> ceplus.wire.v1.Codec
-	0,  // 14: ceplus.wire.v1.UploadChunk.codec:type_name -> ceplus.wire.v1.Codec
-	9,  // 15: ceplus.wire.v1.Ack.link:type_name -> ceplus.wire.v1.ScopeLink
-	1,  // 16: ceplus.wire.v1.Command.kind:type_name -> ceplus.wire.v1.CommandKind
-	2,  // 17: ceplus.wire.v1.Error.code:type_name -> ceplus.wire.v1.ErrorCode
-	18, // [18:18] is the sub-list for method output_type
-	18, // [18:18] is the sub-list for method input_type
-	18, // [18:18] is the sub-list for extension type_name
-	18, // [18:18] is the sub-list for extension extendee
-	0,  // [0:18] is the sub-list for field type_name
+	5,  // 0: ceplus.wire.v1.Frame.hello:type_name -> ceplus.wire.v1.Hello
+	6,  // 1: ceplus.wire.v1.Frame.welcome:type_name -> ceplus.wire.v1.Welcome
+	8,  // 2: ceplus.wire.v1.Frame.upload_chunk:type_name -> ceplus.wire.v1.UploadChunk
+	9,  // 3: ceplus.wire.v1.Frame.ack:type_name -> ceplus.wire.v1.Ack
+	11, // 4: ceplus.wire.v1.Frame.command:type_name -> ceplus.wire.v1.Command
+	14, // 5: ceplus.wire.v1.Frame.command_result:type_name -> ceplus.wire.v1.CommandResult
+	15, // 6: ceplus.wire.v1.Frame.heartbeat:type_name -> ceplus.wire.v1.Heartbeat
+	16, // 7: ceplus.wire.v1.Frame.error:type_name -> ceplus.wire.v1.Error
+	17, // 8: ceplus.wire.v1.Frame.enrol_request:type_name -> ceplus.wire.v1.EnrolRequest
+	18, // 9: ceplus.wire.v1.Frame.enrol_response:type_name -> ceplus.wire.v1.EnrolResponse
+	19, // 10: ceplus.wire.v1.Frame.renew_request:type_name -> ceplus.wire.v1.RenewRequest
+	20, // 11: ceplus.wire.v1.Frame.renew_response:type_name -> ceplus.wire.v1.RenewResponse
+	13, // 12: ceplus.wire.v1.Frame.job_progress:type_name -> ceplus.wire.v1.JobProgress
+	7,  // 13: ceplus.wire.v1.Welcome.policy:type_name -> ceplus.wire.v1.UploadPolicy
+	0,  // 14: ceplus.wire.v1.UploadPolicy.codecs:type_name -> ceplus.wire.v1.Codec
+	0,  // 15: ceplus.wire.v1.UploadChunk.codec:type_name -> ceplus.wire.v1.Codec
+	1,  // 16: ceplus.wire.v1.UploadChunk.payload:type_name -> ceplus.wire.v1.PayloadKind
+	10, // 17: ceplus.wire.v1.Ack.link:type_name -> ceplus.wire.v1.ScopeLink
+	2,  // 18: ceplus.wire.v1.Command.kind:type_name -> ceplus.wire.v1.CommandKind
+	12, // 19: ceplus.wire.v1.Command.discovery:type_name -> ceplus.wire.v1.DiscoveryJob
+	3,  // 20: ceplus.wire.v1.Error.code:type_name -> ceplus.wire.v1.ErrorCode
+	21, // [21:21] is the sub-list for method output_type
+	21, // [21:21] is the sub-list for method input_type
+	21, // [21:21] is the sub-list for extension type_name
+	21, // [21:21] is the sub-list for extension extendee
+	0,  // [0:21] is the sub-list for field type_name
 }
 
 func init() { file_ceplus_wire_v1_wire_proto_init() }
@@ -1662,14 +1993,15 @@ func file_ceplus_wire_v1_wire_proto_init() {
 		(*Frame_EnrolResponse)(nil),
 		(*Frame_RenewRequest)(nil),
 		(*Frame_RenewResponse)(nil),
+		(*Frame_JobProgress)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ceplus_wire_v1_wire_proto_rawDesc), len(file_ceplus_wire_v1_wire_proto_rawDesc)),
-			NumEnums:      3,
-			NumMessages:   15,
+			NumEnums:      4,
+			NumMessages:   17,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
