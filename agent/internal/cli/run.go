@@ -44,6 +44,7 @@ func runRun(ctx context.Context, stdio cmdline.IO, args []string) int {
 	recorded := fs.String("inventory-file", os.Getenv(inventoryFileEnv), "testing and simulation aid: send this recorded inventory `JSON` (re-read at every scan) instead of running the plugins; also $"+inventoryFileEnv)
 	hostname := fs.String("hostname", "", "hostname announced to the collector (default: this system's)")
 	level := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	disc := addDiscoveryFlags(fs)
 	if code, ok := cmdline.ParseFlags(fs, args); !ok {
 		return code
 	}
@@ -79,8 +80,12 @@ func runRun(ctx context.Context, stdio cmdline.IO, args []string) int {
 			return cmdline.Fail(stdio, name, cmdline.ExitError, "%v", err)
 		}
 	}
-	d, err := daemon.New(daemon.Config{Identity: id, Inventory: produce, Log: log, Version: version.Version, Hostname: host,
-		Interval: *interval, Codec: c, SpoolItems: *spoolItems, SpoolBytes: int64(*spoolMB) << 20, BackoffMax: *backoffMax})
+	cfg := daemon.Config{Identity: id, Inventory: produce, Log: log, Version: version.Version, Hostname: host,
+		Interval: *interval, Codec: c, SpoolItems: *spoolItems, SpoolBytes: int64(*spoolMB) << 20, BackoffMax: *backoffMax}
+	if err := disc.config(stdio, *plugins, log, &cfg); err != nil {
+		return cmdline.Fail(stdio, name, cmdline.ExitUsage, "%v", err)
+	}
+	d, err := daemon.New(cfg)
 	if err != nil {
 		return cmdline.Fail(stdio, name, cmdline.ExitError, "%v", err)
 	}

@@ -30,6 +30,10 @@ func (d *Daemon) command(ctx context.Context, str *quic.Stream) {
 		return
 	}
 	cmd, ok := m.(*wire.Command)
+	if ok && cmd.Kind == wire.Discover {
+		d.discover(ctx, str, cmd)
+		return
+	}
 	if !ok || cmd.Kind != wire.ScanNow {
 		d.log.Warn("unexpected command stream", "type", m)
 		str.CancelRead(wire.CodeProtocol.Stream())

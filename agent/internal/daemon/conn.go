@@ -54,6 +54,7 @@ func (d *Daemon) session(ctx context.Context) (welcomed bool, err error) {
 	if err != nil {
 		return false, err
 	}
+	d.setPolicy(welcome.Policy)
 	d.log.Info("connected to the collector", "collector", id.Collector, "collector_version", welcome.CollectorVersion,
 		"clock_skew", d.cfg.Now().Sub(welcome.ServerTime).Round(time.Millisecond))
 	if id.NeedsRenewal(d.cfg.Now()) {
@@ -87,7 +88,7 @@ func (d *Daemon) hello(ctx context.Context, conn *quic.Conn, id *enrol.Identity)
 	}
 	items, _, _ := d.spool.Stats()
 	err = wire.WriteFrame(ctrl, &wire.Hello{ProtocolVersion: wire.ProtocolVersion, AgentVersion: d.cfg.Version,
-		Capabilities: append([]string{"scan_now", "cancel", "reference_upload", "zstd"}, d.cfg.Capabilities...), AgentTime: d.cfg.Now(),
+		Capabilities: append([]string{"scan_now", "cancel", "reference_upload", "zstd"}, d.capabilities()...), AgentTime: d.cfg.Now(),
 		Hostname: d.cfg.Hostname, RenewedFrom: id.RenewedFrom})
 	if err != nil {
 		return nil, nil, fmt.Errorf("send hello: %s", refusal(conn, err))

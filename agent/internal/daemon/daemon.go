@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"math/rand/v2"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"sync"
@@ -48,6 +49,11 @@ type Config struct {
 	// Capabilities are announced in Hello beside the daemon's own (wire.CapabilityOnce for
 	// `ceplus-agent once`).
 	Capabilities []string
+	// Discover runs the collector's discovery jobs (discover.go); nil: the agent does not
+	// announce wire.CapabilityDiscovery and refuses them. DiscoveryAllow, when set, is the
+	// operator's own bound on every job's allow-list.
+	Discover       DiscoverFunc
+	DiscoveryAllow []netip.Prefix
 }
 
 // Daemon is a running agent.
@@ -62,6 +68,7 @@ type Daemon struct {
 	id      *enrol.Identity
 	state   state
 	waiters map[string]chan *wire.CommandResult
+	policy  wire.Policy // the collector's, from the last Welcome
 }
 
 // state is what the agent remembers across restarts beside the spool.
