@@ -199,6 +199,9 @@ func TestOptimisedMatchesReference(t *testing.T) {
 	now := time.Date(2025, 6, 10, 9, 0, 0, 0, time.UTC)
 	for seed := range uint64(2) {
 		inv := variedInventory(rand.New(rand.NewPCG(seed, 9)), 60)
+		if seed == 1 {
+			inv.PendingUpdates = nil // the matcher then skips sorting findings already in order
+		}
 		want, err := refMatch(context.Background(), snap, inv, now)
 		if err != nil {
 			t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/ceplus/ceplus/shared/inventory"
@@ -20,14 +21,17 @@ type job struct {
 	hits     []vulndb.Hit
 	problems []string
 	count    int
+	sorted   bool // its findings are in firstID order
 }
 
-// runJobs evaluates the jobs and returns the findings of every package, in inventory order.
+// runJobs evaluates the jobs and returns the findings of every package, in inventory order,
+// and whether they are sorted as sortFindings orders them (packages in (ecosystem, name,
+// architecture) order, no two alike, and each package's findings in first-id order).
 // The work is split over up to GOMAXPROCS goroutines for a large inventory (each with its own
 // scratch memory; the snapshot and facts are read-only). Findings are built in place in one
 // array: each package gets a region of one slot per hit (a finding merges one or more hits),
 // then the regions are closed up.
-func (m *Matcher) runJobs(ctx context.Context, inv *inventory.Inventory, jobs []job, which []int32) ([]Finding, error) {
+func (m *Matcher) runJobs(ctx context.Context, inv *inventory.Inventory, jobs []job, which []int32) ([]Finding, bool, error) {
 	workers := min(runtime.GOMAXPROCS(0), 8, 1+len(jobs)/512)
 	// Hits.
 	err := parallel(workers, len(jobs), func(lo, hi int) error {
@@ -46,7 +50,7 @@ func (m *Matcher) runJobs(ctx context.Context, inv *inventory.Inventory, jobs []
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	// Regions.
 	off := make([]int, len(inv.Packages)+1)
@@ -67,12 +71,16 @@ func (m *Matcher) runJobs(ctx context.Context, inv *inventory.Inventory, jobs []
 				continue
 			}
 			region := all[off[j.pkg]:off[j.pkg]:off[j.pkg+1]]
-			j.count = len(m.buildFindings(region, sc, j.eco, inv.Packages[j.pkg], j.hits))
+			built := m.buildFindings(region, sc, j.eco, inv.Packages[j.pkg], j.hits)
+			j.count, j.sorted = len(built), true
+			for k := 1; k < len(built) && j.sorted; k++ {
+				j.sorted = firstID(built[k-1]) <= firstID(built[k])
+			}
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	// Copies for the other binaries of a source at one version; each copy gets its own
 	// evidence, since classification writes into it.
@@ -93,18 +101,36 @@ func (m *Matcher) runJobs(ctx context.Context, inv *inventory.Inventory, jobs []
 	}
 	// Close up the regions.
 	w := 0
+	sorted, prev := true, -1
 	for i := range inv.Packages {
 		if which[i] < 0 {
 			continue
 		}
-		n := jobs[which[i]].count
+		j := &jobs[which[i]]
+		n := j.count
+		if n > 0 {
+			sorted = sorted && j.sorted && (prev < 0 || packageBefore(&inv.Packages[prev], &inv.Packages[i]))
+			prev = i
+		}
 		if off[i] != w {
 			copy(all[w:], all[off[i]:off[i]+n])
 		}
 		w += n
 	}
 	clear(all[w:])
-	return all[:w], nil
+	return all[:w], sorted, nil
+}
+
+// packageBefore reports whether the findings of a all come before those of b in
+// sortFindings' order whatever their ids: a is before b in (ecosystem, name, architecture).
+func packageBefore(a, b *inventory.Package) bool {
+	if c := strings.Compare(a.Ecosystem, b.Ecosystem); c != 0 {
+		return c < 0
+	}
+	if c := strings.Compare(a.Name, b.Name); c != 0 {
+		return c < 0
+	}
+	return a.Arch < b.Arch
 }
 
 // parallel runs fn over [0, n) split into one contiguous chunk per worker and returns the

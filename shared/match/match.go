@@ -71,7 +71,7 @@ func (m *Matcher) matchInventory(ctx context.Context, inv *inventory.Inventory) 
 		}
 		which[i] = ji
 	}
-	findings, err := m.runJobs(ctx, inv, jobs, which)
+	findings, sorted, err := m.runJobs(ctx, inv, jobs, which)
 	if err != nil {
 		out.err = err
 		return out
@@ -93,8 +93,12 @@ func (m *Matcher) matchInventory(ctx context.Context, inv *inventory.Inventory) 
 			explained[p.Name] = true
 		}
 	}
-	findings = append(findings, pendingFindings(inv, explained)...)
-	sortFindings(findings)
+	if pending := pendingFindings(inv, explained); len(pending) > 0 {
+		findings, sorted = append(findings, pending...), false
+	}
+	if !sorted {
+		sortFindings(findings)
+	}
 	out.findings = findings
 	return out
 }
