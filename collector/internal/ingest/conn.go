@@ -36,7 +36,8 @@ func (s *Server) Serve(ctx context.Context, conn *quic.Conn, id identity.AgentID
 		_ = conn.CloseWithError(wire.CodeOf(err).App(), err.Error())
 		return
 	}
-	c := &agentConn{id: id, conn: conn, hostname: hello.Hostname, since: s.now(), once: slices.Contains(hello.Capabilities, wire.CapabilityOnce)}
+	c := &agentConn{id: id, conn: conn, hostname: hello.Hostname, since: s.now(), once: slices.Contains(hello.Capabilities, wire.CapabilityOnce),
+		scanner: slices.Contains(hello.Capabilities, wire.CapabilityDiscovery)}
 	if err := s.welcome(ctx, c, hello, ctrl); err != nil {
 		log.Error("welcome agent", "err", err)
 		_ = conn.CloseWithError(wire.CodeInternal.App(), "collector could not record the connection")

@@ -71,6 +71,7 @@ type agentConn struct {
 	hostname string
 	since    time.Time
 	once     bool // the agent announced wire.CapabilityOnce
+	scanner  bool // the agent announced wire.CapabilityDiscovery
 
 	mu    sync.Mutex
 	facts *facts // the device facts last recorded, nil until the first upload

@@ -18,6 +18,9 @@ const uploadTimeout = 2 * time.Minute
 
 // upload assembles an upload that starts with first, commits it and acknowledges it.
 func (s *Server) upload(ctx context.Context, c *agentConn, str *quic.Stream, first *wire.UploadChunk) error {
+	if first.Payload != wire.PayloadInventory {
+		return &wire.ProtocolError{Code: wire.CodeProtocol, Msg: fmt.Sprintf("upload %s: a %s payload travels only on the stream of the command that asked for it", first.UploadID, first.Payload)}
+	}
 	if !s.allow(c.id) {
 		r := s.rate()
 		return &wire.Error{Code: wire.CodeRateLimited, Message: fmt.Sprintf(
