@@ -228,7 +228,7 @@ func printScan(w io.Writer, inv *inventory.Inventory, m vulndb.Manifest, res *ma
 	if len(groups) > 0 {
 		fmt.Fprintf(tw, "\nSOURCE PACKAGE\tINSTALLED → FIXED\tCLASS\tSEVERITY\tFIX DATE\tIDS\n")
 		for _, g := range groups {
-			fmt.Fprintf(tw, "%s\t%s → %s\t%s\t%s\t%s\t%s\n", g.source, g.installed, orDash(g.fixed), g.class, orDash(g.severity), orDash(g.fixDate), shortIDs(g.ids, 6))
+			fmt.Fprintf(tw, "%s\t%s → %s\t%s\t%s\t%s\t%s\n", g.source, g.installed, orDash(g.fixed), g.class, orDash(g.severity), orDash(g.fixDate), orDash(shortIDs(g.ids, 6)))
 		}
 	}
 	return tw.Flush()
