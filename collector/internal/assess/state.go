@@ -36,6 +36,8 @@ type State struct {
 	// Refused is set when the applicant refused Sample 2.
 	Refused   *Refusal
 	Decisions []Decision
+	// Discovery is the network discovery part of the history (discovery_events.go).
+	Discovery DiscoveryState
 	// LastSeq and LastHash identify the newest event.
 	LastSeq  int64
 	LastHash string
@@ -261,6 +263,8 @@ func (st *State) apply(e store.Event) error {
 		}
 		st.Decisions = append(st.Decisions, Decision{At: e.At, decision: p})
 	case KindVerdict:
+	case KindScannerAdded, KindScannerRemoved, KindDiscoveryStarted, KindDiscoveryRecorded, KindDiscoveryFailed, KindHostExcluded:
+		return st.applyDiscovery(e.At, e.Kind, e.Payload)
 	default:
 		st.Ignored = append(st.Ignored, fmt.Sprintf("event %d: unknown kind %q", e.Seq, e.Kind))
 	}
