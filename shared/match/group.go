@@ -7,16 +7,11 @@ import (
 	"github.com/ceplus/ceplus/shared/vulndb"
 )
 
-// missingUpdates groups the findings that have a fix by (ecosystem, source package): one line
-// per update to install, with the highest fixed version, every id and the worst class.
-func missingUpdates(findings []Finding) []MissingUpdate {
-	out, group := groupUpdates(findings)
-	return finishUpdates(out, group, findings)
-}
-
-// groupUpdates does the part of missingUpdates that does not read the findings' classes (so
-// it can run while they are classified): the groups, their packages, ids and highest fixed
-// version. group[i] is finding i's group, -1 when it has no fix.
+// groupUpdates groups the findings that have a fix by (ecosystem, source package) into the
+// missing updates: one line per update to install, with its packages, every id and the
+// highest fixed version. It does not read the findings' classes, so it runs while they are
+// classified; finishUpdates then gives each group its worst class. group[i] is finding i's
+// group, -1 when it has no fix.
 func groupUpdates(findings []Finding) ([]MissingUpdate, []int32) {
 	type key struct{ eco, src string }
 	idx := map[key]int{}

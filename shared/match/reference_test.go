@@ -132,8 +132,7 @@ func refBuildFindings(snap *vulndb.Snapshot, eco vulndb.Eco, p inventory.Package
 	for i := range parent {
 		parent[i] = i
 	}
-	var find func(int) int
-	find = func(x int) int {
+	find := func(x int) int {
 		for parent[x] != x {
 			parent[x] = parent[parent[x]]
 			x = parent[x]
