@@ -33,6 +33,9 @@ type Deps struct {
 	// Service, when set, is the assessment service to use (the collector shares one with its
 	// ingest); Scanner, Matchers and Rand are then ignored.
 	Service *assess.Service
+	// Discovery runs network discovery (discovery.go); nil serves the stored runs but refuses
+	// new ones.
+	Discovery *assess.Discovery
 }
 
 // maxBody bounds request bodies: a scope CSV of 100,000 devices is about 10 MB.
@@ -42,6 +45,7 @@ type server struct {
 	store store.Store
 	now   func() time.Time
 	svc   *assess.Service
+	disc  *assess.Discovery
 	reg   *register.Register
 	log   *slog.Logger
 }
@@ -61,7 +65,11 @@ func newServer(d Deps) (http.Handler, *server) {
 	if svc == nil {
 		svc = assess.New(assess.Deps{Store: d.Store, Now: d.Now, Rand: d.Rand, Scanner: d.Scanner, Matchers: d.Matchers})
 	}
-	s := &server{store: d.Store, now: d.Now, log: log, svc: svc, reg: register.New(d.Store)}
+	disc := d.Discovery
+	if disc == nil {
+		disc = assess.NewDiscovery(svc, assess.DiscoveryDeps{})
+	}
+	s := &server{store: d.Store, now: d.Now, log: log, svc: svc, disc: disc, reg: register.New(d.Store)}
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
 		mux.Handle(rt.method+" "+rt.path, s.wrap(rt))

@@ -15,6 +15,8 @@ var paramDocs = map[string]string{
 	"n":      "sample number, 1 or 2",
 	"scan":   "scan id returned by POST /scans",
 	"record": "register record id",
+	"run":    "discovery run id returned by POST /discovery/runs, or latest",
+	"agent":  "scanner agent id or a unique prefix",
 }
 
 // document builds the OpenAPI 3 document from the route table.
@@ -89,7 +91,7 @@ func responses(rt route) map[string]any {
 		status = http.StatusOK
 	}
 	media := "application/json"
-	if strings.HasSuffix(rt.path, "/events") && strings.Contains(rt.path, "/scans/") {
+	if strings.HasSuffix(rt.path, "/events") && (strings.Contains(rt.path, "/scans/") || strings.Contains(rt.path, "/discovery/")) {
 		media = "text/event-stream"
 	}
 	errRef := map[string]any{"description": "error", "content": map[string]any{"application/json": map[string]any{

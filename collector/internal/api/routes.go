@@ -53,7 +53,7 @@ func (s *server) routes() []route {
 		{method: "POST", path: a + "/verdict", summary: "Record the verdict in the history", roles: assessor, handle: s.recordVerdict},
 		{method: "GET", path: a + "/verify", summary: "Verify the hash chain and the draws", roles: readers, handle: s.verify},
 		{method: "GET", path: a + "/case", summary: "Export the rules contract v1 case", roles: readers, handle: s.exportCase},
-	}, s.registerRoutes()...) // the vulnerability-handling register: register.go
+	}, append(s.registerRoutes(), s.discoveryRoutes()...)...) // the vulnerability-handling register (register.go), network discovery (discovery.go)
 }
 
 func (s *server) whoami(_ *http.Request, who principal) (any, error) {

@@ -28,7 +28,7 @@ func (c *Collector) newAssess() *assess.Service {
 
 // assessAPI is the assessment API (package api) on this collector's store, clock and agents.
 func (c *Collector) assessAPI() http.Handler {
-	return api.New(api.Deps{Store: c.store, Now: c.now, Log: c.log, Service: c.assess})
+	return api.New(api.Deps{Store: c.store, Now: c.now, Log: c.log, Service: c.assess, Discovery: c.newDiscovery()})
 }
 
 // scanForAssessment sends "scan now" to the agent and returns the content hash of the
