@@ -40,6 +40,8 @@ func runAssessment(ctx context.Context, stdio cmdline.IO, args []string) int {
 		{Name: "verdict", Summary: "compute the verdict from the stored history (--record to record it)", Run: runAssessmentVerdict},
 		{Name: "verify", Summary: "verify the hash chain and re-run the draws; exit 1 when broken", Run: runAssessmentVerify},
 		{Name: "export-case", Summary: "write the rules contract v1 case of an assessment", Run: runAssessmentExport},
+		{Name: "scanner", Summary: "mark agents as network scanners with allow-lists: 'scanner add|remove|list'", Run: runAssessmentScanner},
+		{Name: "discovery", Summary: "network discovery: 'discovery run|list|show|reconcile|add|exclude|exposure'", Run: runAssessmentDiscovery},
 	}, stdio, args)
 }
 
