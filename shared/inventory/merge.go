@@ -3,6 +3,7 @@ package inventory
 import (
 	"cmp"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -49,16 +50,34 @@ func mergeDevice(dst *Device, src Device) {
 
 // Normalize sorts every list into its canonical order, so that equal content encodes equally.
 func (inv *Inventory) Normalize() {
-	slices.SortFunc(inv.Packages, func(a, b Package) int {
-		return cmp.Or(cmp.Compare(a.Ecosystem, b.Ecosystem), cmp.Compare(a.Name, b.Name),
-			cmp.Compare(a.Arch, b.Arch), cmp.Compare(a.Version, b.Version))
-	})
-	slices.SortFunc(inv.PendingUpdates, func(a, b PendingUpdate) int {
-		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Arch, b.Arch), cmp.Compare(a.Candidate, b.Candidate))
-	})
-	slices.SortFunc(inv.InstalledUpdates, func(a, b InstalledUpdate) int { return cmp.Compare(a.ID, b.ID) })
-	slices.SortFunc(inv.Applications, func(a, b Application) int {
-		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Version, b.Version), cmp.Compare(a.ID, b.ID))
-	})
+	slices.SortFunc(inv.Packages, comparePackages)
+	slices.SortFunc(inv.PendingUpdates, comparePendingUpdates)
+	slices.SortFunc(inv.InstalledUpdates, compareInstalledUpdates)
+	slices.SortFunc(inv.Applications, compareApplications)
 	slices.SortFunc(inv.Sources, func(a, b SourceStatus) int { return cmp.Compare(a.Name, b.Name) })
+}
+
+// The canonical orders of Normalize (and of ContentHash).
+
+func comparePackages(a, b Package) int {
+	if c := strings.Compare(a.Ecosystem, b.Ecosystem); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Name, b.Name); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Arch, b.Arch); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Version, b.Version)
+}
+
+func comparePendingUpdates(a, b PendingUpdate) int {
+	return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Arch, b.Arch), cmp.Compare(a.Candidate, b.Candidate))
+}
+
+func compareInstalledUpdates(a, b InstalledUpdate) int { return cmp.Compare(a.ID, b.ID) }
+
+func compareApplications(a, b Application) int {
+	return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Version, b.Version), cmp.Compare(a.ID, b.ID))
 }
