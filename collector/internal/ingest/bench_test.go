@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -38,7 +39,7 @@ func BenchmarkVerify(b *testing.B) {
 			b.SetBytes(int64(len(raw)))
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, _, err := s.verify(up); err != nil {
+				if _, _, err := s.verify(context.Background(), up); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -62,6 +62,9 @@ type Server struct {
 	mu      sync.Mutex
 	conns   map[identity.AgentID]*agentConn
 	buckets map[identity.AgentID]*bucket
+
+	slotsOnce sync.Once
+	slots     chan struct{} // verification slots, see verify
 }
 
 // agentConn is one live, welcomed agent connection.

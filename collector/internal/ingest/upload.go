@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/ceplus/ceplus/collector/internal/store"
@@ -66,7 +68,7 @@ func (s *Server) commit(ctx context.Context, c *agentConn, up *wire.Upload) (*wi
 		u.Meta = uploadMeta(nil, up)
 	} else {
 		var err error
-		if inv, u.Document, err = s.verify(up); err != nil {
+		if inv, u.Document, err = s.verify(ctx, up); err != nil {
 			return nil, err
 		}
 		u.Hostname = inv.Device.Hostname
@@ -96,9 +98,25 @@ func (s *Server) commit(ctx context.Context, c *agentConn, up *wire.Upload) (*wi
 
 // verify decompresses and decodes an upload, checks that its content hash is the one claimed
 // (documents are shared by hash across agents, so a false claim must never be stored), and
-// returns the document to store.
-func (s *Server) verify(up *wire.Upload) (*inventory.Inventory, store.Document, error) {
-	raw, err := wire.Decompress(up.Codec, up.Body, s.limits().MaxInventory)
+// returns the document to store. At most GOMAXPROCS uploads are verified at once (ctx bounds
+// the wait): verification is pure CPU, so more at once would only hold more documents in
+// memory and make every one of them slower.
+//
+// A full upload is verified even when a document with the claimed hash is already stored:
+// skipping would be safe only if nothing from the new bytes were used (the agent may claim the
+// hash of another device's document; linking its upload to that document gives it nothing a
+// reference upload does not), but the upload's per-host facts (hostname, machine id, source
+// statuses, the device facts recorded on the agent) come from those bytes and need the decode,
+// which is most of the cost; the hash itself is the cheap part.
+func (s *Server) verify(ctx context.Context, up *wire.Upload) (*inventory.Inventory, store.Document, error) {
+	if err := s.verifySlot(ctx); err != nil {
+		return nil, store.Document{}, err
+	}
+	defer s.releaseVerifySlot()
+	bp := rawBuffers.Get().(*[]byte)
+	defer putRawBuffer(bp)
+	raw, err := wire.DecompressAppend((*bp)[:0], up.Codec, up.Body, s.limits().MaxInventory)
+	*bp = raw
 	if err != nil {
 		return nil, store.Document{}, &wire.Error{Code: wire.CodeOf(err), Message: fmt.Sprintf("upload %s: %v", up.ID, err)}
 	}
@@ -122,6 +140,33 @@ func (s *Server) verify(up *wire.Upload) (*inventory.Inventory, store.Document, 
 	}
 	return inv, doc, nil
 }
+
+// rawBuffers recycles the buffers uploads are decompressed into (json.Unmarshal copies every
+// string out, so nothing refers to them after verify).
+var rawBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 512<<10); return &b }}
+
+// maxPooledRaw is the largest buffer kept for reuse; a rare huge inventory's is dropped.
+const maxPooledRaw = 4 << 20
+
+func putRawBuffer(bp *[]byte) {
+	if cap(*bp) <= maxPooledRaw {
+		*bp = (*bp)[:0]
+		rawBuffers.Put(bp)
+	}
+}
+
+// verifySlot takes one of the GOMAXPROCS verification slots, waiting until ctx ends.
+func (s *Server) verifySlot(ctx context.Context) error {
+	s.slotsOnce.Do(func() { s.slots = make(chan struct{}, runtime.GOMAXPROCS(0)) })
+	select {
+	case s.slots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}
+
+func (s *Server) releaseVerifySlot() { <-s.slots }
 
 // uploadMeta is the per-upload JSON the store keeps beside the shared document.
 func uploadMeta(inv *inventory.Inventory, up *wire.Upload) json.RawMessage {
