@@ -106,7 +106,7 @@ cross:
 	GOOS=darwin GOARCH=arm64 $(GO) build -o /dev/null ./agent/... ./shared/...
 	@if ls plugins/*/cmd >/dev/null 2>&1; then GOOS=windows GOARCH=amd64 $(GO) build -o /dev/null ./plugins/...; GOOS=darwin GOARCH=arm64 $(GO) build -o /dev/null ./plugins/...; fi
 
-demo: build
+demo: setup build
 	@bash deploy/demo/demo.sh
 
 demo-stop:

@@ -172,6 +172,6 @@ func (s *Service) Decide(ctx context.Context, id string, req DecideRequest) erro
 	if _, err := s.Load(ctx, id); err != nil {
 		return err
 	}
-	_, err = s.appendEvent(ctx, id, KindDecision, decision{Question: req.Question, Decision: req.Decision})
+	_, err = s.appendEvent(ctx, id, KindDecision, decision(req))
 	return err
 }
