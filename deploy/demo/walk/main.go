@@ -113,6 +113,7 @@ func (d *demo) walk(ctx context.Context) (*Result, error) {
 	res.Elapsed = time.Since(d.start)
 	d.step("Done in %.0f s. The collector and the agents keep running.", res.Elapsed.Seconds())
 	fmt.Fprintf(d.out, "  API:            %s (OpenAPI document at %s/api/v1/openapi.json)\n", d.api, d.api)
+	fmt.Fprintf(d.out, "  web UI:         %s/ui/ (log in with the assessor token)\n", d.api)
 	fmt.Fprintf(d.out, "  assessor token: %s\n", d.token)
 	fmt.Fprintf(d.out, "  try:            CEPLUS_API=%s CEPLUS_TOKEN=%s %s/ceplus-collector assessment show %s\n", d.api, d.token, d.bin, assessmentID)
 	fmt.Fprintf(d.out, "  logs:           %s/*.log\n  stop:           make demo-stop\n", d.work)
