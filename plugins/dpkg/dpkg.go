@@ -192,6 +192,13 @@ func (s *Source) device(fsys fs.FS, root string, status []statusEntry, note func
 		}
 	}
 	d.Arch = nativeArch(fsys, status)
+	if d.OSFamily == inventory.FamilyUbuntu {
+		// An unreadable source list is reported by the pending-update pass, which reads it too;
+		// here it only means no enrolment is claimed.
+		if src, err := readSources(fsys); err == nil {
+			d.ESM = esmEnrolled(fsys, src)
+		}
+	}
 	if d.OSFamily != "" {
 		d.Build = inventory.BuildKey(d)
 	}
