@@ -1,10 +1,7 @@
 package api
 
 import (
-	"encoding/json"
-	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/ceplus/ceplus/collector/internal/assess"
 )
@@ -90,58 +87,15 @@ func (s *server) excludeHost(r *http.Request, _ principal) (any, error) {
 // final status.
 func (s *server) runEvents(w http.ResponseWriter, r *http.Request, _ principal) error {
 	id, run := r.PathValue("id"), r.PathValue("run")
-	seen := 0
-	if l := r.Header.Get("Last-Event-ID"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil || n < 0 {
-			return errorf(http.StatusBadRequest, "invalid_last_event_id", "Last-Event-ID %q: want the seq of the last progress event received", l)
-		}
-		seen = n
-	}
-	wt, err := s.disc.WatchDiscovery(id, run, seen)
-	if err != nil {
-		return err
-	}
-	fl, ok := w.(http.Flusher)
-	if !ok {
-		return fmt.Errorf("discovery events: the response writer cannot flush")
-	}
-	w.Header().Set("Content-Type", "text/event-stream")
-	w.Header().Set("Cache-Control", "no-cache")
-	w.Header().Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-	for {
-		for _, u := range wt.Updates {
-			b, err := json.Marshal(u)
-			if err != nil {
-				s.log.Error("discovery events: encode progress", "run", run, "err", err)
-				return nil
-			}
-			if _, err := fmt.Fprintf(w, "id: %d\nevent: progress\ndata: %s\n\n", u.Seq, b); err != nil {
-				return nil // the client went away
-			}
-			seen = u.Seq
-		}
-		if wt.Status.Done {
-			b, err := json.Marshal(wt.Status)
-			if err == nil {
-				_, err = fmt.Fprintf(w, "event: done\ndata: %s\n\n", b)
-			}
-			if err != nil {
-				s.log.Info("discovery events: final status not sent", "run", run, "err", err)
-			}
-			fl.Flush()
-			return nil
-		}
-		fl.Flush()
-		select {
-		case <-wt.Changed:
-		case <-r.Context().Done():
-			return nil
-		}
-		if wt, err = s.disc.WatchDiscovery(id, run, seen); err != nil {
-			s.log.Error("discovery events: run vanished", "run", run, "err", err)
-			return nil
-		}
-	}
+	return streamEvents(w, r, s.log, eventStream[assess.RunProgress]{
+		label: "discovery events", key: "run", id: run,
+		seq: func(u assess.RunProgress) int { return u.Seq },
+		watch: func(seen int) (watched[assess.RunProgress], error) {
+			wt, err := s.disc.WatchDiscovery(id, run, seen)
+			return watched[assess.RunProgress]{
+				updates: wt.Updates, done: wt.Status.Done, changed: wt.Changed,
+				final: func() (any, error) { return wt.Status, nil },
+			}, err
+		},
+	})
 }
