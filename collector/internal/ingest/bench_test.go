@@ -39,7 +39,7 @@ func BenchmarkVerify(b *testing.B) {
 			b.SetBytes(int64(len(raw)))
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, _, err := s.verify(context.Background(), up); err != nil {
+				if _, err := s.verify(context.Background(), up); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -17,43 +17,29 @@ import (
 // Serve runs one agent connection until it ends. id is the agent the TLS handshake proved.
 // The first stream must be the control stream opening with Hello; the connection is closed
 // with a protocol error otherwise.
+//
+// An idle connection costs one goroutine here (waiting for the agent's next stream) besides
+// quic-go's two. The setup (hello, welcome, the store's records, the revocation re-check)
+// runs on a goroutine that ends with it: its SQLite calls grow a deep stack, which Go would
+// otherwise keep with the waiting goroutine for the life of the connection (stacks shrink only
+// at garbage collections, by halves).
 func (s *Server) Serve(ctx context.Context, conn *quic.Conn, id identity.AgentID) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	log := s.Log.With("agent", id, "remote", conn.RemoteAddr().String())
-	hctx, hcancel := context.WithTimeout(ctx, wire.HandshakeTimeout)
-	ctrl, err := conn.AcceptStream(hctx)
-	hcancel()
-	if err != nil {
-		log.Info("agent connection ended before its hello", "err", wire.Explain(err))
-		_ = conn.CloseWithError(wire.CodeProtocol.App(), "no control stream")
+	var (
+		c    *agentConn
+		ctrl *quic.Stream
+		done = make(chan struct{})
+	)
+	go func() {
+		defer close(done)
+		c, ctrl = s.open(ctx, conn, id)
+	}()
+	<-done
+	if c == nil {
 		return
 	}
-	hello, err := s.readHello(ctrl)
-	if err != nil {
-		log.Warn("agent hello refused", "err", err)
-		resetStream(ctrl, wire.CodeOf(err))
-		_ = conn.CloseWithError(wire.CodeOf(err).App(), err.Error())
-		return
-	}
-	c := &agentConn{id: id, conn: conn, hostname: hello.Hostname, since: s.now(), once: slices.Contains(hello.Capabilities, wire.CapabilityOnce),
-		scanner: slices.Contains(hello.Capabilities, wire.CapabilityDiscovery)}
-	if err := s.welcome(ctx, c, hello, ctrl); err != nil {
-		log.Error("welcome agent", "err", err)
-		_ = conn.CloseWithError(wire.CodeInternal.App(), "collector could not record the connection")
-		return
-	}
-	s.register(c)
 	defer s.unregister(c)
-	// A revocation committed between the handshake and the registration found no connection
-	// to close: check once more now that this one is registered.
-	if revoked, err := s.Store.IsRevoked(ctx, id); err != nil || revoked {
-		log.Warn("agent revoked while connecting; closing", "err", err)
-		_ = conn.CloseWithError(wire.CodeRevoked.App(), "agent revoked: enrol it again with a new token")
-		return
-	}
-	log.Info("agent connected", "hostname", hello.Hostname, "agent_version", hello.AgentVersion,
-		"clock_skew", hello.AgentTime.Sub(s.now()).Round(time.Millisecond))
 	// The control stream stays open, unread, for the life of the connection: the agent watches
 	// it to learn that the collector went away. Heartbeats come on streams of their own, so
 	// that an idle agent costs no goroutine beyond the one accepting its streams.
@@ -61,11 +47,51 @@ func (s *Server) Serve(ctx context.Context, conn *quic.Conn, id identity.AgentID
 	for {
 		str, err := conn.AcceptStream(ctx)
 		if err != nil {
-			log.Info("agent disconnected", "err", wire.Explain(err))
+			c.log(s.Log).Info("agent disconnected", "err", wire.Explain(err))
 			return
 		}
-		go s.stream(ctx, c, str, log)
+		go s.stream(ctx, c, str)
 	}
+}
+
+// open reads the agent's hello, records and registers the connection and welcomes the agent.
+// It returns nil after closing the connection when any of that fails.
+func (s *Server) open(ctx context.Context, conn *quic.Conn, id identity.AgentID) (*agentConn, *quic.Stream) {
+	log := s.Log.With("agent", id, "remote", conn.RemoteAddr().String())
+	hctx, hcancel := context.WithTimeout(ctx, wire.HandshakeTimeout)
+	ctrl, err := conn.AcceptStream(hctx)
+	hcancel()
+	if err != nil {
+		log.Info("agent connection ended before its hello", "err", wire.Explain(err))
+		_ = conn.CloseWithError(wire.CodeProtocol.App(), "no control stream")
+		return nil, nil
+	}
+	hello, err := s.readHello(ctrl)
+	if err != nil {
+		log.Warn("agent hello refused", "err", err)
+		resetStream(ctrl, wire.CodeOf(err))
+		_ = conn.CloseWithError(wire.CodeOf(err).App(), err.Error())
+		return nil, nil
+	}
+	c := &agentConn{id: id, conn: conn, hostname: hello.Hostname, since: s.now(), once: slices.Contains(hello.Capabilities, wire.CapabilityOnce),
+		scanner: slices.Contains(hello.Capabilities, wire.CapabilityDiscovery)}
+	if err := s.welcome(ctx, c, hello, ctrl); err != nil {
+		log.Error("welcome agent", "err", err)
+		_ = conn.CloseWithError(wire.CodeInternal.App(), "collector could not record the connection")
+		return nil, nil
+	}
+	s.register(c)
+	// A revocation committed between the handshake and the registration found no connection
+	// to close: check once more now that this one is registered.
+	if revoked, err := s.Store.IsRevoked(ctx, id); err != nil || revoked {
+		s.unregister(c)
+		log.Warn("agent revoked while connecting; closing", "err", err)
+		_ = conn.CloseWithError(wire.CodeRevoked.App(), "agent revoked: enrol it again with a new token")
+		return nil, nil
+	}
+	log.Info("agent connected", "hostname", hello.Hostname, "agent_version", hello.AgentVersion,
+		"clock_skew", hello.AgentTime.Sub(s.now()).Round(time.Millisecond))
+	return c, ctrl
 }
 
 func (s *Server) readHello(ctrl *quic.Stream) (*wire.Hello, error) {
@@ -114,7 +140,8 @@ func (s *Server) heartbeat(ctx context.Context, c *agentConn, hb *wire.Heartbeat
 }
 
 // stream serves one agent-initiated stream: an upload, a renewal or a heartbeat.
-func (s *Server) stream(ctx context.Context, c *agentConn, str *quic.Stream, log *slog.Logger) {
+func (s *Server) stream(ctx context.Context, c *agentConn, str *quic.Stream) {
+	log := c.log(s.Log)
 	m, err := wire.ReadFrame(str, s.limits().MaxFrame)
 	if err != nil {
 		if !errors.Is(err, io.EOF) {

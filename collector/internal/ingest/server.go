@@ -166,6 +166,12 @@ func (s *Server) CloseAll(code wire.Code, msg string) {
 	}
 }
 
+// log returns base with the connection's agent and remote address, made when needed rather
+// than kept with each of thousands of idle connections.
+func (c *agentConn) log(base *slog.Logger) *slog.Logger {
+	return base.With("agent", c.id, "remote", c.conn.RemoteAddr().String())
+}
+
 // String names an agent connection for errors.
 func (c *agentConn) String() string {
 	return fmt.Sprintf("agent %s (%s, %s)", c.id.Short(), c.hostname, c.conn.RemoteAddr())

@@ -55,7 +55,7 @@ func (s *Server) upload(ctx context.Context, c *agentConn, str *quic.Stream, fir
 // commit verifies the upload's content, stores it durably and returns the Ack to send.
 func (s *Server) commit(ctx context.Context, c *agentConn, up *wire.Upload) (*wire.Ack, error) {
 	u := store.Upload{AgentID: c.id, UploadID: up.ID.String(), CollectedAt: up.CollectedAt, Hostname: c.hostname}
-	var inv *inventory.Inventory
+	var f *facts // nil for a reference upload
 	if up.Reference {
 		doc, err := s.Store.GetInventory(ctx, up.ContentHash)
 		if errors.Is(err, store.ErrNotFound) {
@@ -67,12 +67,14 @@ func (s *Server) commit(ctx context.Context, c *agentConn, up *wire.Upload) (*wi
 		u.Document = doc
 		u.Meta = uploadMeta(nil, up)
 	} else {
-		var err error
-		if inv, u.Document, err = s.verify(ctx, up); err != nil {
+		// Only what is needed outlives verify, not the decoded inventory: uploads waiting for
+		// the store hold no more than their compressed body.
+		v, err := s.verify(ctx, up)
+		if err != nil {
 			return nil, err
 		}
-		u.Hostname = inv.Device.Hostname
-		u.Meta = uploadMeta(inv, up)
+		u.Document, u.Meta, f = v.doc, v.meta, &v.facts
+		u.Hostname = v.facts.hostname
 	}
 	at := s.now()
 	dup, err := s.Store.PutInventory(ctx, u, at)
@@ -82,8 +84,8 @@ func (s *Server) commit(ctx context.Context, c *agentConn, up *wire.Upload) (*wi
 	case err != nil:
 		return nil, s.internal(err)
 	}
-	if inv != nil {
-		if err := s.updateFacts(ctx, c, inv); err != nil {
+	if f != nil {
+		if err := s.updateFacts(ctx, c, *f); err != nil {
 			return nil, s.internal(err)
 		}
 	}
@@ -108,9 +110,9 @@ func (s *Server) commit(ctx context.Context, c *agentConn, up *wire.Upload) (*wi
 // reference upload does not), but the upload's per-host facts (hostname, machine id, source
 // statuses, the device facts recorded on the agent) come from those bytes and need the decode,
 // which is most of the cost; the hash itself is the cheap part.
-func (s *Server) verify(ctx context.Context, up *wire.Upload) (*inventory.Inventory, store.Document, error) {
+func (s *Server) verify(ctx context.Context, up *wire.Upload) (verified, error) {
 	if err := s.verifySlot(ctx); err != nil {
-		return nil, store.Document{}, err
+		return verified{}, err
 	}
 	defer s.releaseVerifySlot()
 	bp := rawBuffers.Get().(*[]byte)
@@ -118,27 +120,35 @@ func (s *Server) verify(ctx context.Context, up *wire.Upload) (*inventory.Invent
 	raw, err := wire.DecompressAppend((*bp)[:0], up.Codec, up.Body, s.limits().MaxInventory)
 	*bp = raw
 	if err != nil {
-		return nil, store.Document{}, &wire.Error{Code: wire.CodeOf(err), Message: fmt.Sprintf("upload %s: %v", up.ID, err)}
+		return verified{}, &wire.Error{Code: wire.CodeOf(err), Message: fmt.Sprintf("upload %s: %v", up.ID, err)}
 	}
 	inv := new(inventory.Inventory)
 	if err := json.Unmarshal(raw, inv); err != nil {
-		return nil, store.Document{}, &wire.Error{Code: wire.CodeBadInventory, Message: fmt.Sprintf("upload %s: inventory JSON: %v", up.ID, err)}
+		return verified{}, &wire.Error{Code: wire.CodeBadInventory, Message: fmt.Sprintf("upload %s: inventory JSON: %v", up.ID, err)}
 	}
 	if err := inv.Validate(); err != nil {
-		return nil, store.Document{}, &wire.Error{Code: wire.CodeBadInventory, Message: fmt.Sprintf("upload %s: %v", up.ID, err)}
+		return verified{}, &wire.Error{Code: wire.CodeBadInventory, Message: fmt.Sprintf("upload %s: %v", up.ID, err)}
 	}
 	if h := inv.ContentHash(); h != up.ContentHash {
-		return nil, store.Document{}, &wire.Error{Code: wire.CodeBadInventory,
+		return verified{}, &wire.Error{Code: wire.CodeBadInventory,
 			Message: fmt.Sprintf("upload %s claims content %s but its inventory hashes to %s", up.ID, up.ContentHash, h)}
 	}
 	doc := store.Document{ContentHash: up.ContentHash, Encoding: store.EncodingGzip, Body: up.Body,
 		Packages: len(inv.Packages), Build: inv.Device.Build}
 	if up.Codec != wire.CodecGzip {
 		if doc.Body, err = wire.Compress(wire.CodecGzip, raw); err != nil {
-			return nil, store.Document{}, s.internal(fmt.Errorf("upload %s: recompress: %w", up.ID, err))
+			return verified{}, s.internal(fmt.Errorf("upload %s: recompress: %w", up.ID, err))
 		}
 	}
-	return inv, doc, nil
+	d := inv.Device
+	return verified{doc: doc, meta: uploadMeta(inv, up), facts: facts{d.Hostname, d.Build, d.OSFamily, d.OSVersion, d.MachineID}}, nil
+}
+
+// verified is what a verified upload contributes.
+type verified struct {
+	doc   store.Document
+	meta  json.RawMessage
+	facts facts
 }
 
 // rawBuffers recycles the buffers uploads are decompressed into (json.Unmarshal copies every
@@ -191,9 +201,7 @@ type facts struct{ hostname, build, family, version, machineID string }
 
 // updateFacts records the device facts of a new inventory on the agent when they changed; the
 // connection remembers the last facts recorded, so that an unchanged device costs no query.
-func (s *Server) updateFacts(ctx context.Context, c *agentConn, inv *inventory.Inventory) error {
-	d := inv.Device
-	f := facts{d.Hostname, d.Build, d.OSFamily, d.OSVersion, d.MachineID}
+func (s *Server) updateFacts(ctx context.Context, c *agentConn, f facts) error {
 	c.mu.Lock()
 	known := c.facts != nil && *c.facts == f
 	c.mu.Unlock()
