@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -28,12 +29,26 @@ func main() {
 	flag.IntVar(&cfg.Transports, "sockets", 16, "UDP sockets shared by the simulated agents")
 	flag.DurationVar(&cfg.Idle, "idle", 30*time.Second, "how long to hold the idle connections before measuring memory")
 	flag.IntVar(&cfg.CollectorPID, "collector-pid", 0, "collector process id, to read its RSS")
+	cpuProfile := flag.String("cpuprofile", "", "write the load generator's own CPU profile to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "ceplus-loadgen:", err)
+			os.Exit(1)
+		}
+		defer f.Close()
+		defer pprof.StopCPUProfile()
+	}
 	cfg.Log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	rep, err := loadgen.Run(ctx, cfg)
 	if err != nil {
+		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "ceplus-loadgen:", err)
 		os.Exit(1)
 	}

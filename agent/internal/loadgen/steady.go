@@ -121,6 +121,7 @@ func prepare(n, packages int) ([]*wire.Upload, error) {
 			inv.Packages[k] = inventory.Package{Name: fmt.Sprintf("lib%s-%04d", []string{"ssl", "xml2", "gnutls", "curl", "krb5"}[k%5], k),
 				Version: v, SourceName: fmt.Sprintf("src-%04d", k/3), SourceVersion: v, Ecosystem: "Debian:12", Arch: "amd64"}
 		}
+		inv.Normalize() // as inventory.Merge leaves a real agent's inventory
 		raw, err := json.Marshal(&inv)
 		if err != nil {
 			return err
