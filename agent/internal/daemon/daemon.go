@@ -17,6 +17,7 @@ import (
 
 	"github.com/ceplus/ceplus/agent/internal/enrol"
 	"github.com/ceplus/ceplus/agent/internal/spool"
+	"github.com/ceplus/ceplus/shared/atomicfile"
 	"github.com/ceplus/ceplus/shared/inventory"
 	"github.com/ceplus/ceplus/shared/wire"
 	"github.com/quic-go/quic-go"
@@ -160,7 +161,7 @@ func (d *Daemon) saveState() error {
 	if err != nil {
 		return fmt.Errorf("encode agent state: %w", err)
 	}
-	return enrol.WriteFileAtomic(filepath.Join(d.identity().Dir, stateFile), b, 0o600)
+	return atomicfile.Write(filepath.Join(d.identity().Dir, stateFile), b, 0o600)
 }
 
 func (d *Daemon) poke() {

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ceplus/ceplus/shared/atomicfile"
 	"github.com/ceplus/ceplus/shared/identity"
 	"github.com/ceplus/ceplus/shared/wire"
 )
@@ -122,7 +123,7 @@ func save(dir string, key *ecdsa.PrivateKey, certDER, caDER []byte, collector, r
 			}
 			continue
 		}
-		if err := WriteFileAtomic(filepath.Join(dir, f.name), f.data, f.perm); err != nil {
+		if err := atomicfile.Write(filepath.Join(dir, f.name), f.data, f.perm); err != nil {
 			return err
 		}
 	}
@@ -155,52 +156,4 @@ func (id *Identity) TLSConfig() *tls.Config {
 func (id *Identity) NeedsRenewal(now time.Time) bool {
 	life := id.Leaf.NotAfter.Sub(id.Leaf.NotBefore)
 	return now.After(id.Leaf.NotAfter.Add(-life / 3))
-}
-
-// WriteFileAtomic writes data to path through a synced temporary file and a rename, then syncs
-// the directory, so that a crash leaves the old file or the new one, never a torn one.
-func WriteFileAtomic(path string, data []byte, perm fs.FileMode) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // after a successful rename there is nothing left to remove
-	if err := f.Chmod(perm); err != nil && runtime.GOOS != "windows" {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("sync %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return SyncDir(dir)
-}
-
-// SyncDir makes the directory entries of dir durable (a no-op where directories cannot be
-// synced).
-func SyncDir(dir string) error {
-	if runtime.GOOS == "windows" {
-		return nil
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("sync directory %s: %w", dir, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync directory %s: %w", dir, err)
-	}
-	return nil
 }

@@ -23,6 +23,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ceplus/ceplus/shared/atomicfile"
 	"github.com/ceplus/ceplus/shared/wire"
 )
 
@@ -159,14 +160,14 @@ func (s *Spool) Put(u *wire.Upload) error {
 		s.dropped++
 		s.log.Warn("spool full: dropped the oldest unsent inventory", "upload", old.id.String(), "dropped_total", s.dropped,
 			"max_items", s.maxItems, "max_bytes", s.maxBytes)
-		if err := writeAtomic(filepath.Join(s.dir, droppedFile), []byte(strconv.FormatUint(s.dropped, 10)+"\n")); err != nil {
-			return err
+		if err := atomicfile.Write(filepath.Join(s.dir, droppedFile), []byte(strconv.FormatUint(s.dropped, 10)+"\n"), 0o600); err != nil {
+			return fmt.Errorf("spool %w", err)
 		}
 	}
 	e := entry{seq: s.nextSeq, id: u.ID, size: int64(len(data))}
 	e.path = filepath.Join(s.dir, fmt.Sprintf("%020d-%s%s", e.seq, u.ID, suffix))
-	if err := writeAtomic(e.path, data); err != nil {
-		return err
+	if err := atomicfile.Write(e.path, data, 0o600); err != nil {
+		return fmt.Errorf("spool %w", err)
 	}
 	s.nextSeq++
 	s.entries = append(s.entries, e)
@@ -219,7 +220,10 @@ func (s *Spool) Remove(id wire.UploadID) error {
 	}
 	s.entries = slices.Delete(s.entries, i, i+1)
 	s.bytes -= e.size
-	return syncDir(s.dir)
+	if err := atomicfile.SyncDir(s.dir); err != nil {
+		return fmt.Errorf("spool %w", err)
+	}
+	return nil
 }
 
 // Stats returns the number of queued uploads, their bytes and the uploads dropped so far.

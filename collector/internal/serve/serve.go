@@ -17,6 +17,7 @@ import (
 	"github.com/ceplus/ceplus/collector/internal/ingest"
 	"github.com/ceplus/ceplus/collector/internal/pki"
 	"github.com/ceplus/ceplus/collector/internal/store"
+	"github.com/ceplus/ceplus/shared/atomicfile"
 	"github.com/ceplus/ceplus/shared/identity"
 	"github.com/ceplus/ceplus/shared/wire"
 	"github.com/quic-go/quic-go"
@@ -99,7 +100,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 		return fmt.Errorf("listen for the API on %s: %w (choose another with --listen-api)", cfg.ListenAPI, err)
 	}
 	for name, addr := range map[string]string{AgentsAddrFile: udp.LocalAddr().String(), APIAddrFile: api.Addr().String()} {
-		if err := pki.WriteFileAtomic(filepath.Join(cfg.DataDir, name), []byte(addr+"\n"), 0o644); err != nil {
+		if err := atomicfile.Write(filepath.Join(cfg.DataDir, name), []byte(addr+"\n"), 0o644); err != nil {
 			api.Close()
 			return err
 		}
@@ -151,7 +152,7 @@ func newCollector(ctx context.Context, cfg Config) (*Collector, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := pki.WriteFileAtomic(filepath.Join(cfg.DataDir, FingerprintFile), []byte(ca.Fingerprint()+"\n"), 0o644); err != nil {
+	if err := atomicfile.Write(filepath.Join(cfg.DataDir, FingerprintFile), []byte(ca.Fingerprint()+"\n"), 0o644); err != nil {
 		return nil, err
 	}
 	c.ca = ca
@@ -223,7 +224,7 @@ func resetKey(dir string) (*quic.StatelessResetKey, error) {
 	if _, err := rand.Read(key[:]); err != nil {
 		return nil, fmt.Errorf("generate the QUIC reset key: %w", err)
 	}
-	if err := pki.WriteFileAtomic(path, key[:], 0o600); err != nil {
+	if err := atomicfile.Write(path, key[:], 0o600); err != nil {
 		return nil, err
 	}
 	return &key, nil
