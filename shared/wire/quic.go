@@ -28,3 +28,24 @@ func QUICConfig(maxStreams int64) *quic.Config {
 		Allow0RTT:             false,
 	}
 }
+
+// Receive windows of the collector. quic-go allocates nothing for a window up front, but a
+// peer may fill it: quic-go's defaults (512 KB growing to 6 MB per stream and 15 MB per
+// connection) would let 10,000 agents make the collector buffer 150 GB. A 2,000-package
+// upload is 30-40 KB compressed, a chunk at most 256 KB; the windows still grow (auto-tuning)
+// up to the maxima on a long, fast path.
+const (
+	collectorStreamWindow    = 128 << 10
+	collectorMaxStreamWindow = 1 << 20
+	collectorConnWindow      = 256 << 10
+	collectorMaxConnWindow   = 2 << 20
+)
+
+// CollectorQUICConfig is QUICConfig for the collector's listener, with its smaller receive
+// windows.
+func CollectorQUICConfig(maxStreams int64) *quic.Config {
+	c := QUICConfig(maxStreams)
+	c.InitialStreamReceiveWindow, c.MaxStreamReceiveWindow = collectorStreamWindow, collectorMaxStreamWindow
+	c.InitialConnectionReceiveWindow, c.MaxConnectionReceiveWindow = collectorConnWindow, collectorMaxConnWindow
+	return c
+}

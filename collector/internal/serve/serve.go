@@ -90,7 +90,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	if maxStreams <= 0 {
 		maxStreams = 16
 	}
-	ln, err := tr.Listen(c.tlsConfig(), wire.QUICConfig(maxStreams))
+	ln, err := tr.Listen(c.tlsConfig(), wire.CollectorQUICConfig(maxStreams))
 	if err != nil {
 		return fmt.Errorf("listen for agents on %s: %w", cfg.ListenAgents, err)
 	}
