@@ -17,6 +17,7 @@ import (
 	"github.com/ceplus/ceplus/collector/internal/assess/assesstest"
 	"github.com/ceplus/ceplus/collector/internal/serve"
 	"github.com/ceplus/ceplus/collector/internal/store"
+	"github.com/ceplus/ceplus/collector/internal/store/pgtest"
 	"github.com/ceplus/ceplus/collector/internal/store/postgres"
 	"github.com/ceplus/ceplus/collector/internal/store/sqlite"
 	"github.com/ceplus/ceplus/shared/rules"
@@ -74,7 +75,7 @@ func startCollector(t *testing.T, backend string) *liveCollector {
 		return s
 	}
 	if backend == "postgres" {
-		u := assesstest.PostgresSchemaURL(t)
+		u := pgtest.Schema(t)
 		c.storeFl = []string{"--store", u}
 		c.open = func() store.Store {
 			s, err := postgres.Open(context.Background(), u)
@@ -202,7 +203,7 @@ func TestAssessmentCLI(t *testing.T) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			if backend == "postgres" {
-				assesstest.RequirePostgres(t)
+				pgtest.Require(t)
 			}
 			c := startCollector(t, backend)
 			scope := filepath.Join(t.TempDir(), "scope.csv")

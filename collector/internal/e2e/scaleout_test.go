@@ -2,13 +2,10 @@ package e2e
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,71 +13,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ceplus/ceplus/collector/internal/store/pgtest"
 	"github.com/ceplus/ceplus/shared/vulndb"
-	"github.com/jackc/pgx/v5"
 )
-
-// pgURL is the local test server; CEPLUS_TEST_POSTGRES overrides it.
-func pgURL() string {
-	if u := os.Getenv("CEPLUS_TEST_POSTGRES"); u != "" {
-		return u
-	}
-	return "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-}
-
-// pgSchema creates a fresh schema for one test (dropped afterwards) and returns the URL that
-// uses it. Without a server the test is skipped, loudly, unless CEPLUS_REQUIRE_POSTGRES is set.
-func pgSchema(t *testing.T) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	c, err := pgx.Connect(ctx, pgURL())
-	if err != nil {
-		u, _ := url.Parse(pgURL())
-		msg := fmt.Sprintf("PostgreSQL NOT REACHABLE at %s: scale-out test with two collectors SKIPPED (%v); start a server or set CEPLUS_TEST_POSTGRES", u.Redacted(), err)
-		if os.Getenv("CEPLUS_REQUIRE_POSTGRES") != "" {
-			t.Fatal(msg + "; CEPLUS_REQUIRE_POSTGRES is set, so it must run")
-		}
-		t.Skip(msg)
-	}
-	defer c.Close(ctx)
-	b := make([]byte, 6)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	schema := "ceplus_test_" + hex.EncodeToString(b)
-	if _, err := c.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema %s: %v", schema, err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		c, err := pgx.Connect(ctx, pgURL())
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer c.Close(ctx)
-		if _, err := c.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(pgURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
 
 // TestScaleOut runs two collector processes on one PostgreSQL: they share the CA, the tokens
 // and the assessments; an agent enrolled and connected through either is reached by a scan
 // started on the other (the relay); concurrent commits of Sample 1 through both collectors
 // yield one commitment (the step lock); and both report the same verdict.
 func TestScaleOut(t *testing.T) {
-	u := pgSchema(t)
+	u := pgtest.Schema(t)
 	a := newCollector(t, "--store", u)
 	b := newCollector(t, "--store", u)
 	if a.fingerprint() != b.fingerprint() {

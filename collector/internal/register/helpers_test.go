@@ -2,36 +2,17 @@ package register
 
 import (
 	"bytes"
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
-	"net/url"
-	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/ceplus/ceplus/collector/internal/store/pgtest"
 	"github.com/ceplus/ceplus/collector/internal/store/postgres"
 	"github.com/ceplus/ceplus/collector/internal/store/sqlite"
 	"github.com/ceplus/ceplus/shared/calendar"
 	"github.com/ceplus/ceplus/shared/rules"
 	"github.com/google/go-cmp/cmp"
-	"github.com/jackc/pgx/v5"
-)
-
-// pgURL is the local test server; CEPLUS_TEST_POSTGRES overrides it.
-func pgURL() string {
-	if u := os.Getenv("CEPLUS_TEST_POSTGRES"); u != "" {
-		return u
-	}
-	return "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-}
-
-var (
-	pgOnce sync.Once
-	pgErr  error
 )
 
 // backends runs body once per store implementation, each on a fresh, empty database.
@@ -45,7 +26,7 @@ func backends(t *testing.T, body func(t *testing.T, g *Register)) {
 		body(t, New(st))
 	})
 	t.Run("postgres", func(t *testing.T) {
-		u := freshSchema(t)
+		u := pgtest.Schema(t)
 		st, err := postgres.Open(t.Context(), u)
 		if err != nil {
 			t.Fatal(err)
@@ -53,57 +34,6 @@ func backends(t *testing.T, body func(t *testing.T, g *Register)) {
 		t.Cleanup(func() { st.Close() })
 		body(t, New(st))
 	})
-}
-
-// freshSchema creates a PostgreSQL schema for one test, dropped at cleanup, and returns the URL
-// that uses it. It skips the test LOUDLY when no server answers, unless CEPLUS_REQUIRE_POSTGRES
-// is set, where it fails.
-func freshSchema(t *testing.T) string {
-	t.Helper()
-	ctx := context.Background()
-	pgOnce.Do(func() {
-		c, err := pgx.Connect(ctx, pgURL())
-		if err == nil {
-			err = c.Ping(ctx)
-			c.Close(ctx)
-		}
-		pgErr = err
-	})
-	if pgErr != nil {
-		msg := "PostgreSQL NOT REACHABLE: register tests on PostgreSQL SKIPPED (" + pgErr.Error() + "); start a server or set CEPLUS_TEST_POSTGRES"
-		if os.Getenv("CEPLUS_REQUIRE_POSTGRES") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "ceplus_reg_" + hex.EncodeToString(b)
-	exec := func(q string) error {
-		c, err := pgx.Connect(ctx, pgURL())
-		if err != nil {
-			return err
-		}
-		defer c.Close(ctx)
-		_, err = c.Exec(ctx, q)
-		return err
-	}
-	if err := exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(pgURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 // t0 is Monday 5 January 2026, 09:00 UTC (09:00 in London).

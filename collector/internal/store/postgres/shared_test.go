@@ -4,12 +4,14 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/ceplus/ceplus/collector/internal/store/pgtest"
 )
 
 // TestLockAcrossStores: two stores on one schema (two collector processes) exclude each other
 // on one key and not on another.
 func TestLockAcrossStores(t *testing.T) {
-	u := freshSchema(t)
+	u := pgtest.Schema(t)
 	ctx := context.Background()
 	a, err := Open(ctx, u)
 	if err != nil {
@@ -52,7 +54,7 @@ func TestLockAcrossStores(t *testing.T) {
 // TestNotify: a message sent through one store reaches the listener of another on the same
 // schema, and not a listener of another channel.
 func TestNotify(t *testing.T) {
-	u := freshSchema(t)
+	u := pgtest.Schema(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	a, err := Open(ctx, u)
