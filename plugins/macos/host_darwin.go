@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"time"
+
+	"github.com/ceplus/ceplus/shared/command"
 )
 
 // systemHost reads the running macOS system.
@@ -15,7 +17,7 @@ type systemHost struct{}
 func newHost() host { return systemHost{} }
 
 func (systemHost) run(ctx context.Context, timeout time.Duration, name string, args ...string) ([]byte, []byte, error) {
-	return run(ctx, timeout, name, args...)
+	return command.Run(ctx, timeout, nil, name, args...)
 }
 
 func (systemHost) root() fs.FS { return os.DirFS("/") }

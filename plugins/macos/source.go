@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ceplus/ceplus/shared/command"
 	"github.com/ceplus/ceplus/shared/inventory"
 	"github.com/ceplus/ceplus/shared/pluginapi"
 	"github.com/ceplus/ceplus/shared/version"
@@ -137,7 +138,7 @@ func (s *source) pendingUpdates(ctx context.Context, installed string) ([]invent
 		// softwareupdate prints "No new software available." on standard error.
 		ups, err := parseSoftwareUpdate(io.MultiReader(bytes.NewReader(out), strings.NewReader("\n"), bytes.NewReader(stderr)), installed)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("pending updates (softwareupdate %s): %w%s", mode, err, suffix(stderr)))
+			errs = append(errs, fmt.Errorf("pending updates (softwareupdate %s): %w%s", mode, err, command.Suffix(command.Summary(stderr))))
 			continue
 		}
 		if !online {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ceplus/ceplus/shared/command"
 	"golang.org/x/sys/windows"
 	"golang.org/x/sys/windows/registry"
 )
@@ -145,5 +146,6 @@ func (systemHost) powershell(ctx context.Context, timeout time.Duration, script 
 		return nil, "", fmt.Errorf("find the system directory for powershell.exe: %w", err)
 	}
 	exe := filepath.Join(sys, "WindowsPowerShell", "v1.0", "powershell.exe")
-	return run(ctx, timeout, exe, powershellArgs(script)...)
+	out, stderr, err := command.Run(ctx, timeout, cleanStderr, exe, powershellArgs(script)...)
+	return out, cleanStderr(stderr), err
 }

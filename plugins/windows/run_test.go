@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf16"
+
+	"github.com/ceplus/ceplus/shared/command"
 )
 
 func TestPowershellArgs(t *testing.T) {
@@ -39,7 +41,7 @@ func TestCleanStderr(t *testing.T) {
 		{"CLIXML error records", string(clixml), "Exception from HRESULT: 0x8024402C At line:13 char:1 + $result = $searcher.Search('IsInstalled=0 and IsHidden=0') + " + strings.Repeat("~", 62) + " + CategoryInfo : OperationStopped: (:) [], COMException + FullyQualifiedErrorId : System.Runtime.InteropServices.COMException"},
 		{"plain text", "Get-HotFix : Access is denied.\r\nAt line:1 char:1\r\n", "Get-HotFix : Access is denied. At line:1 char:1"},
 		{"empty", "\r\n", ""},
-		{"long is bounded", strings.Repeat("x", 3000), strings.Repeat("x", maxStderr) + "…"},
+		{"long is bounded", strings.Repeat("x", 3000), strings.Repeat("x", command.MaxStderr) + "…"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
