@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"time"
 
@@ -101,25 +100,11 @@ func (l *Loader) discover(ctx context.Context, e pluginapi.Entry, req pluginapi.
 		res.Run.Errors = append(res.Run.Errors, err.Error())
 		return res, err
 	}
-	path := filepath.Join(l.Dir, e.File)
-	if err := checkInstall(path); err != nil {
-		return fail(err)
-	}
-	if err := pluginapi.CheckFile(path, e); err != nil {
-		return fail(err)
-	}
-	c, err := pluginapi.Start(ctx, pluginapi.StartConfig{Path: path, SHA256: e.Checksum(), SocketDir: sockets, Log: l.Log})
+	c, _, err := l.start(ctx, e, sockets)
 	if err != nil {
 		return fail(err)
 	}
 	defer c.Close()
-	d, err := c.Describe(ctx)
-	if err != nil {
-		return fail(err)
-	}
-	if err := checkDescription(e, d); err != nil {
-		return fail(err)
-	}
 	got, err := c.Discover(ctx, req, progress)
 	if err == nil {
 		return got, nil

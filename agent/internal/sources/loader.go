@@ -152,31 +152,17 @@ func (l *Loader) run(ctx context.Context, e pluginapi.Entry, req pluginapi.Reque
 	start := now()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	path := filepath.Join(l.Dir, e.File)
 	fail := func(err error) Run {
 		if errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			err = fmt.Errorf("source %s timed out after %v and was stopped: %w", e.Name, timeout, err)
 		}
 		return failed(e.File, e.Name, e.Version, now().Sub(start), err)
 	}
-	if err := checkInstall(path); err != nil {
-		return fail(err)
-	}
-	if err := pluginapi.CheckFile(path, e); err != nil {
-		return fail(err)
-	}
-	c, err := pluginapi.Start(ctx, pluginapi.StartConfig{Path: path, SHA256: e.Checksum(), SocketDir: sockets, Log: l.Log})
+	c, d, err := l.start(ctx, e, sockets)
 	if err != nil {
 		return fail(err)
 	}
 	defer c.Close()
-	d, err := c.Describe(ctx)
-	if err != nil {
-		return fail(err)
-	}
-	if err := checkDescription(e, d); err != nil {
-		return fail(err)
-	}
 	res, err := c.Collect(ctx, req)
 	took := now().Sub(start)
 	if errors.Is(err, pluginapi.ErrNotApplicable) {
@@ -207,6 +193,32 @@ func (l *Loader) run(ctx context.Context, e pluginapi.Entry, req pluginapi.Reque
 func failed(file, name, version string, took time.Duration, err error) Run {
 	return Run{File: file, Err: err, Result: inventory.Result{Status: inventory.SourceStatus{
 		Name: name, Version: version, Status: inventory.Failed, Errors: []string{err.Error()}, DurationMS: took.Milliseconds()}}}
+}
+
+// start checks the installed plugin file of e (its permissions and checksum), starts it and
+// checks that it describes itself as e says. The caller closes the client; on error nothing is
+// left running.
+func (l *Loader) start(ctx context.Context, e pluginapi.Entry, sockets string) (*pluginapi.Client, pluginapi.Description, error) {
+	path := filepath.Join(l.Dir, e.File)
+	if err := checkInstall(path); err != nil {
+		return nil, pluginapi.Description{}, err
+	}
+	if err := pluginapi.CheckFile(path, e); err != nil {
+		return nil, pluginapi.Description{}, err
+	}
+	c, err := pluginapi.Start(ctx, pluginapi.StartConfig{Path: path, SHA256: e.Checksum(), SocketDir: sockets, Log: l.Log})
+	if err != nil {
+		return nil, pluginapi.Description{}, err
+	}
+	d, err := c.Describe(ctx)
+	if err == nil {
+		err = checkDescription(e, d)
+	}
+	if err != nil {
+		c.Close()
+		return nil, pluginapi.Description{}, err
+	}
+	return c, d, nil
 }
 
 // checkDescription refuses a running plugin that is not what its manifest entry says: another
