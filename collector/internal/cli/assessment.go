@@ -167,6 +167,18 @@ func jsonBody(v any) (io.Reader, error) {
 	return strings.NewReader(string(b)), nil
 }
 
+// openInput opens the file a command reads, or gives stdin for "-"; done closes the file.
+func openInput(stdin io.Reader, path string) (in io.Reader, done func(), err error) {
+	if path == "-" {
+		return stdin, func() {}, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, func() { f.Close() }, nil
+}
+
 func runAssessmentCreate(ctx context.Context, stdio cmdline.IO, args []string) int {
 	c := newAPICmd("create", stdio, "--org NAME --snapshot HASH|latest [--id ID] [--title T] [--timezone ZONE] [--holidays DATES|FILE] [--test-all-types server,…]")
 	req := assess.CreateRequest{}

@@ -84,7 +84,7 @@ func runScannerAdd(ctx context.Context, stdio cmdline.IO, args []string) int {
 		return c.fail(err)
 	}
 	return c.call(ctx, "POST", c.discovery("/scanners"), body, "application/json", &sc, func() {
-		fmt.Fprintf(stdio.Stdout, "scanner %s (%s) may scan %s\n", sc.Agent[:12], dashIfEmpty(sc.Hostname), prefixes(sc))
+		fmt.Fprintf(stdio.Stdout, "scanner %s (%s) may scan %s\n", sc.Agent[:12], dash(sc.Hostname), prefixes(sc))
 	})
 }
 
@@ -108,7 +108,7 @@ func runScannerList(ctx context.Context, stdio cmdline.IO, args []string) int {
 		tw := tabwriter.NewWriter(stdio.Stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "AGENT\tHOSTNAME\tALLOW\tSINCE")
 		for _, sc := range ov.Scanners {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", sc.Agent[:12], dashIfEmpty(sc.Hostname), prefixes(sc), sc.Since.Format("2006-01-02 15:04"))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", sc.Agent[:12], dash(sc.Hostname), prefixes(sc), sc.Since.Format("2006-01-02 15:04"))
 		}
 		tw.Flush()
 	})
@@ -120,13 +120,6 @@ func prefixes(sc assess.ScannerAgent) string {
 		ss[i] = p.String()
 	}
 	return strings.Join(ss, ",")
-}
-
-func dashIfEmpty(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }
 
 func runDiscoveryRun(ctx context.Context, stdio cmdline.IO, args []string) int {

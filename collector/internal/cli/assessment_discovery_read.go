@@ -66,12 +66,12 @@ func printHosts(w io.Writer, hosts []discovery.Host) error {
 		if !h.Up() {
 			continue
 		}
-		addr, mac := addrList(h.Addresses), dashIfEmpty(h.MAC)
+		addr, mac := addrList(h.Addresses), dash(h.MAC)
 		if len(h.Services) == 0 {
 			fmt.Fprintf(tw, "%s\t%s\t-\t\t\t\t\t\n", addr, mac)
 		}
 		for _, s := range h.Services {
-			fmt.Fprintf(tw, "%s\t%s\t%d/%s\t%s\t%s\t%s\t%s\t%s/%d\n", addr, mac, s.Port, s.Protocol, s.State, dashIfEmpty(s.Name), dashIfEmpty(s.Product), dashIfEmpty(s.Version), dashIfEmpty(s.Method), s.Confidence)
+			fmt.Fprintf(tw, "%s\t%s\t%d/%s\t%s\t%s\t%s\t%s\t%s/%d\n", addr, mac, s.Port, s.Protocol, s.State, dash(s.Name), dash(s.Product), dash(s.Version), dash(s.Method), s.Confidence)
 			addr, mac = "", ""
 		}
 	}
@@ -102,7 +102,7 @@ func runDiscoveryReconcile(ctx context.Context, stdio cmdline.IO, args []string)
 				addrList(h.Addresses), macSuffix(h.MAC), openPorts(h), c.args[0], v.Run, primary(h))
 		}
 		for _, d := range rep.NotSeen {
-			fmt.Fprintf(w, "  NOT SEEN: scope device %s (%s, %s)\n", d.ID, d.Build, dashIfEmpty(addrList(d.Addresses)))
+			fmt.Fprintf(w, "  NOT SEEN: scope device %s (%s, %s)\n", d.ID, d.Build, dash(addrList(d.Addresses)))
 		}
 		for _, d := range rep.NotScanned {
 			fmt.Fprintf(w, "  not scanned (outside the run's targets): %s\n", d.ID)
@@ -201,7 +201,7 @@ func runDiscoveryExposure(ctx context.Context, stdio cmdline.IO, args []string) 
 	var v assess.ExposureView
 	return c.call(ctx, "GET", c.discovery("/runs/"+neturl.PathEscape(c.args[1])+"/exposure"), nil, "", &v, func() {
 		w := stdio.Stdout
-		fmt.Fprintf(w, "run %s, %s, snapshot %s: %d vulnerable, %d unsupported; %d unverified leads\n", v.Run, v.Date, dashIfEmpty(shortHash(v.Snapshot)),
+		fmt.Fprintf(w, "run %s, %s, snapshot %s: %d vulnerable, %d unsupported; %d unverified leads\n", v.Run, v.Date, dash(shortHash(v.Snapshot)),
 			v.Counts[exposure.ClassVulnerable], v.Counts[exposure.ClassUnsupported], v.Counts[exposure.ClassUnverified])
 		for _, h := range v.Hosts {
 			where := "in no scope entry"
@@ -240,7 +240,7 @@ func printExposure(w io.Writer, label string, f exposure.Finding) {
 		}
 		fmt.Fprintf(w, "      %s %v: %s %s %s%s\n", a.ID, a.Aliases, a.Ecosystem, a.Package, a.Version, fixed)
 	}
-	fmt.Fprintf(w, "      why: %s\n      evidence: %s, %s/%d", f.Why, dashIfEmpty(f.Evidence.CPE), f.Evidence.Method, f.Evidence.Confidence)
+	fmt.Fprintf(w, "      why: %s\n      evidence: %s, %s/%d", f.Why, dash(f.Evidence.CPE), f.Evidence.Method, f.Evidence.Confidence)
 	if f.Evidence.Fingerprint != "" {
 		fmt.Fprintf(w, ", fingerprint %.60q…", f.Evidence.Fingerprint)
 	}

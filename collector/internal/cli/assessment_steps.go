@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -95,15 +94,11 @@ func runScopeImport(ctx context.Context, stdio cmdline.IO, args []string) int {
 	if code, ok := c.parse(args, 2); !ok {
 		return code
 	}
-	in := stdio.Stdin
-	if c.args[1] != "-" {
-		f, err := os.Open(c.args[1])
-		if err != nil {
-			return cmdline.Fail(stdio, c.name, cmdline.ExitUsage, "cannot read the scope CSV: %v", err)
-		}
-		defer f.Close()
-		in = f
+	in, done, err := openInput(stdio.Stdin, c.args[1])
+	if err != nil {
+		return cmdline.Fail(stdio, c.name, cmdline.ExitUsage, "cannot read the scope CSV: %v", err)
 	}
+	defer done()
 	var ch assess.ScopeChange
 	return c.callE(ctx, "POST", c.path("/scope/csv"), in, "text/csv", &ch, func() error { return printScopeChange(stdio, ch) })
 }
@@ -198,15 +193,11 @@ func runAssessmentImport(ctx context.Context, stdio cmdline.IO, args []string) i
 	if code, ok := c.parse(args, 2); !ok {
 		return code
 	}
-	in := stdio.Stdin
-	if c.args[1] != "-" {
-		f, err := os.Open(c.args[1])
-		if err != nil {
-			return cmdline.Fail(stdio, c.name, cmdline.ExitUsage, "cannot read the results: %v", err)
-		}
-		defer f.Close()
-		in = f
+	in, done, err := openInput(stdio.Stdin, c.args[1])
+	if err != nil {
+		return cmdline.Fail(stdio, c.name, cmdline.ExitUsage, "cannot read the results: %v", err)
 	}
+	defer done()
 	var out struct {
 		Recorded []string `json:"recorded"`
 	}
