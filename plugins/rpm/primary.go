@@ -24,39 +24,52 @@ func (a available) EVR() string { return repoEVR(a.Epoch, a.Version, a.Release) 
 // parsePrimary reads the package list of a primary.xml, streaming: primary files of large
 // repositories are tens of megabytes. Source packages are skipped.
 func parsePrimary(ctx context.Context, r io.Reader) ([]available, error) {
-	dec := xml.NewDecoder(r)
+	type pkg struct {
+		Name    string `xml:"name"`
+		Arch    string `xml:"arch"`
+		Version struct {
+			Epoch string `xml:"epoch,attr"`
+			Ver   string `xml:"ver,attr"`
+			Rel   string `xml:"rel,attr"`
+		} `xml:"version"`
+	}
 	var out []available
+	err := decodeEach(ctx, r, "package", func(p pkg) {
+		if p.Arch == "src" || p.Arch == "nosrc" || p.Name == "" {
+			return
+		}
+		out = append(out, available{p.Name, p.Arch, p.Version.Epoch, p.Version.Ver, p.Version.Rel})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// decodeEach streams the XML in r and decodes every element named local into a T for add,
+// checking ctx between tokens.
+func decodeEach[T any](ctx context.Context, r io.Reader, local string, add func(T)) error {
+	dec := xml.NewDecoder(r)
 	for {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return err
 		}
 		tok, err := dec.Token()
 		if err == io.EOF {
-			return out, nil
+			return nil
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		se, ok := tok.(xml.StartElement)
-		if !ok || se.Name.Local != "package" {
+		if !ok || se.Name.Local != local {
 			continue
 		}
-		var p struct {
-			Name    string `xml:"name"`
-			Arch    string `xml:"arch"`
-			Version struct {
-				Epoch string `xml:"epoch,attr"`
-				Ver   string `xml:"ver,attr"`
-				Rel   string `xml:"rel,attr"`
-			} `xml:"version"`
+		var v T
+		if err := dec.DecodeElement(&v, &se); err != nil {
+			return err
 		}
-		if err := dec.DecodeElement(&p, &se); err != nil {
-			return nil, err
-		}
-		if p.Arch == "src" || p.Arch == "nosrc" || p.Name == "" {
-			continue
-		}
-		out = append(out, available{p.Name, p.Arch, p.Version.Epoch, p.Version.Ver, p.Version.Rel})
+		add(v)
 	}
 }
 

@@ -2,7 +2,6 @@ package rpm
 
 import (
 	"context"
-	"encoding/xml"
 	"io"
 	"strconv"
 	"strings"
@@ -24,46 +23,28 @@ type advisory struct {
 
 // parseUpdateInfo reads the advisories of an updateinfo.xml, streaming.
 func parseUpdateInfo(ctx context.Context, r io.Reader) ([]advisory, error) {
-	dec := xml.NewDecoder(r)
+	type update struct {
+		Type     string `xml:"type,attr"`
+		ID       string `xml:"id"`
+		Title    string `xml:"title"`
+		Severity string `xml:"severity"`
+		Issued   struct {
+			Date string `xml:"date,attr"`
+		} `xml:"issued"`
+		References []struct {
+			ID   string `xml:"id,attr"`
+			Type string `xml:"type,attr"`
+		} `xml:"references>reference"`
+		Packages []struct {
+			Name    string `xml:"name,attr"`
+			Arch    string `xml:"arch,attr"`
+			Epoch   string `xml:"epoch,attr"`
+			Version string `xml:"version,attr"`
+			Release string `xml:"release,attr"`
+		} `xml:"pkglist>collection>package"`
+	}
 	var out []advisory
-	for {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		tok, err := dec.Token()
-		if err == io.EOF {
-			return out, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		se, ok := tok.(xml.StartElement)
-		if !ok || se.Name.Local != "update" {
-			continue
-		}
-		var u struct {
-			Type     string `xml:"type,attr"`
-			ID       string `xml:"id"`
-			Title    string `xml:"title"`
-			Severity string `xml:"severity"`
-			Issued   struct {
-				Date string `xml:"date,attr"`
-			} `xml:"issued"`
-			References []struct {
-				ID   string `xml:"id,attr"`
-				Type string `xml:"type,attr"`
-			} `xml:"references>reference"`
-			Packages []struct {
-				Name    string `xml:"name,attr"`
-				Arch    string `xml:"arch,attr"`
-				Epoch   string `xml:"epoch,attr"`
-				Version string `xml:"version,attr"`
-				Release string `xml:"release,attr"`
-			} `xml:"pkglist>collection>package"`
-		}
-		if err := dec.DecodeElement(&u, &se); err != nil {
-			return nil, err
-		}
+	err := decodeEach(ctx, r, "update", func(u update) {
 		a := advisory{
 			ID:       strings.TrimSpace(u.ID),
 			Type:     u.Type,
@@ -80,7 +61,11 @@ func parseUpdateInfo(ctx context.Context, r io.Reader) ([]advisory, error) {
 			a.Packages = append(a.Packages, available{p.Name, p.Arch, p.Epoch, p.Version, p.Release})
 		}
 		out = append(out, a)
+	})
+	if err != nil {
+		return nil, err
 	}
+	return out, nil
 }
 
 // issuedDate normalises the issue dates found in updateinfo files: "2023-06-21 19:32:41"
