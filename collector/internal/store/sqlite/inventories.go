@@ -12,37 +12,40 @@ import (
 )
 
 // PutInventory implements store.Inventories: the document (unless its content hash is already
-// stored) and the upload row commit in one transaction, fsynced before it returns.
+// stored) and the upload row commit in one transaction, fsynced before it returns. Concurrent
+// uploads share that transaction and its fsync (group commit: group.go).
 func (s *Store) PutInventory(ctx context.Context, u store.Upload, at time.Time) (dup bool, err error) {
 	u, err = u.Validate(at)
 	if err != nil {
 		return false, err
 	}
-	op := fmt.Sprintf("store upload %q of agent %s", u.UploadID, u.AgentID)
 	// A retry of a committed upload is answered from a reader, without taking the write lock.
 	if dup, err := s.uploadDone(ctx, s.r, u); dup || err != nil {
 		return dup, err
 	}
-	err = s.tx(ctx, op, func(tx *sql.Tx) error {
-		if dup, err = s.uploadDone(ctx, tx, u); dup || err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO inventory_docs (content_hash, encoding, body, packages, build, stored_at)
-			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (content_hash) DO NOTHING`,
-			u.ContentHash, u.Encoding, u.Body, u.Packages, u.Build, micros(store.Instant(at))); err != nil {
-			return s.wrap(op, err)
-		}
-		_, err := tx.ExecContext(ctx, `
-			INSERT INTO inventory_uploads (agent_id, upload_id, content_hash, hostname, collected_at, received_at, meta)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			u.AgentID.String(), u.UploadID, u.ContentHash, u.Hostname, micros(u.CollectedAt), micros(store.Instant(at)), []byte(u.Meta))
-		if isForeignKey(err) {
-			return fmt.Errorf("%s: agent %w: it must be enrolled first", op, store.ErrNotFound)
-		}
-		return s.wrap(op, err)
-	})
-	return dup, err
+	return s.putGrouped(ctx, u, at)
+}
+
+// putInTx stores one validated upload in tx.
+func (s *Store) putInTx(ctx context.Context, tx *sql.Tx, u store.Upload, at time.Time) (dup bool, err error) {
+	op := fmt.Sprintf("store upload %q of agent %s", u.UploadID, u.AgentID)
+	if dup, err = s.uploadDone(ctx, tx, u); dup || err != nil {
+		return dup, err
+	}
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO inventory_docs (content_hash, encoding, body, packages, build, stored_at)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (content_hash) DO NOTHING`,
+		u.ContentHash, u.Encoding, u.Body, u.Packages, u.Build, micros(store.Instant(at))); err != nil {
+		return false, s.wrap(op, err)
+	}
+	_, err = tx.ExecContext(ctx, `
+		INSERT INTO inventory_uploads (agent_id, upload_id, content_hash, hostname, collected_at, received_at, meta)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		u.AgentID.String(), u.UploadID, u.ContentHash, u.Hostname, micros(u.CollectedAt), micros(store.Instant(at)), []byte(u.Meta))
+	if isForeignKey(err) {
+		return false, fmt.Errorf("%s: agent %w: it must be enrolled first", op, store.ErrNotFound)
+	}
+	return false, s.wrap(op, err)
 }
 
 // uploadDone reports whether the agent already committed this upload id, and refuses one

@@ -14,6 +14,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ceplus/ceplus/collector/internal/store"
@@ -33,6 +35,14 @@ type Store struct {
 	path string
 	w    *sql.DB // one connection, IMMEDIATE transactions: every write
 	r    *sql.DB // read-only connections
+
+	puts          chan *putReq  // uploads for the committer (group.go)
+	closing       chan struct{} // closed by Close
+	committerDone chan struct{}
+	closeOnce     sync.Once
+
+	testBeforeCommit func() error // tests: fail a batch just before its COMMIT
+	testBatches      atomic.Int64 // tests: batches committed
 }
 
 var _ store.Store = (*Store)(nil)
@@ -61,6 +71,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err := s.migrate(ctx); err != nil {
 		return nil, errors.Join(err, s.Close())
 	}
+	s.puts, s.closing, s.committerDone = make(chan *putReq, maxBatch), make(chan struct{}), make(chan struct{})
+	go s.committer()
 	return s, nil
 }
 
@@ -100,8 +112,13 @@ func openDB(path string, readOnly bool) (*sql.DB, error) {
 // Location returns the path of the database file.
 func (s *Store) Location() string { return s.path }
 
-// Close closes both pools.
+// Close stops the committer (after the batch it is committing; uploads still queued fail with
+// errClosed, uncommitted) and closes both pools.
 func (s *Store) Close() error {
+	if s.closing != nil {
+		s.closeOnce.Do(func() { close(s.closing) })
+		<-s.committerDone
+	}
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 
