@@ -6,13 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
-	"runtime"
 	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	"github.com/ceplus/ceplus/agent/internal/sources"
 	"github.com/ceplus/ceplus/shared/calendar"
 	"github.com/ceplus/ceplus/shared/cmdline"
 	"github.com/ceplus/ceplus/shared/discovery"
@@ -93,7 +91,7 @@ func runDiscover(ctx context.Context, stdio cmdline.IO, args []string) int {
 			return cmdline.Fail(stdio, name, cmdline.ExitError, "%v", err)
 		}
 	}
-	l, err := discoveryLoader(stdio, *plugins)
+	l, err := pluginLoader(*plugins, stdio.Stderr)
 	if err != nil {
 		return cmdline.Fail(stdio, name, cmdline.ExitError, "%v", err)
 	}
@@ -124,22 +122,6 @@ func runDiscover(ctx context.Context, stdio cmdline.IO, args []string) int {
 		return cmdline.Fail(stdio, name, cmdline.ExitError, "partial result: %s", strings.Join(res.Run.Errors, "; "))
 	}
 	return cmdline.ExitOK
-}
-
-// discoveryLoader is the loader of the signed plugins in dir (default: beside the executable),
-// trusting the key built into this agent.
-func discoveryLoader(stdio cmdline.IO, dir string) (*sources.Loader, error) {
-	if dir == "" {
-		var err error
-		if dir, err = defaultPluginDir(); err != nil {
-			return nil, fmt.Errorf("%w; name the plugin directory with --plugins", err)
-		}
-	}
-	pub, err := pluginKey()
-	if err != nil {
-		return nil, err
-	}
-	return &sources.Loader{Dir: dir, PublicKey: pub, GOOS: runtime.GOOS, Log: stdio.Stderr}, nil
 }
 
 // progressPrinter writes one stderr line per nmap progress report. nmap's remaining time is per

@@ -49,18 +49,11 @@ func runInventory(ctx context.Context, stdio cmdline.IO, args []string) int {
 	if *timeout <= 0 {
 		return cmdline.Fail(stdio, name, cmdline.ExitUsage, "--timeout must be positive, got %v", *timeout)
 	}
-	dir := *plugins
-	if dir == "" {
-		if dir, err = defaultPluginDir(); err != nil {
-			return cmdline.Fail(stdio, name, cmdline.ExitError, "%v; name the plugin directory with --plugins", err)
-		}
-	}
-	pub, err := pluginKey()
+	l, err := pluginLoader(*plugins, stdio.Stderr)
 	if err != nil {
 		return cmdline.Fail(stdio, name, cmdline.ExitError, "%v", err)
 	}
-	l := &sources.Loader{Dir: dir, PublicKey: pub, Timeout: *timeout, GOOS: runtime.GOOS,
-		Expected: sources.Builtins(runtime.GOOS), Log: stdio.Stderr}
+	l.Timeout, l.Expected = *timeout, sources.Builtins(runtime.GOOS)
 	inv, _, err := l.Inventory(ctx, pluginapi.Request{Root: rootDir}, time.Now())
 	if err != nil {
 		return cmdline.Fail(stdio, name, cmdline.ExitError, "%v", err)
@@ -71,10 +64,26 @@ func runInventory(ctx context.Context, stdio cmdline.IO, args []string) int {
 		}
 		return cmdline.ExitOK
 	}
-	if err := printInventory(stdio.Stdout, inv, dir, pub); err != nil {
+	if err := printInventory(stdio.Stdout, inv, l.Dir, l.PublicKey); err != nil {
 		return cmdline.Fail(stdio, name, cmdline.ExitError, "write inventory: %v", err)
 	}
 	return cmdline.ExitOK
+}
+
+// pluginLoader is the loader of the signed plugins in dir (default: defaultPluginDir), trusting
+// the key built into this agent; the plugins' warnings go to log.
+func pluginLoader(dir string, log io.Writer) (*sources.Loader, error) {
+	if dir == "" {
+		var err error
+		if dir, err = defaultPluginDir(); err != nil {
+			return nil, fmt.Errorf("%w; name the plugin directory with --plugins", err)
+		}
+	}
+	pub, err := pluginKey()
+	if err != nil {
+		return nil, err
+	}
+	return &sources.Loader{Dir: dir, PublicKey: pub, GOOS: runtime.GOOS, Log: log}, nil
 }
 
 // defaultPluginDir is <exe dir>/plugins when it holds a manifest, else the executable's own

@@ -145,18 +145,11 @@ func onceInventory(ctx context.Context, f onceFlags, socketRoot string, log *slo
 	if err != nil {
 		return nil, fmt.Errorf("--root %s: %w", f.root, err)
 	}
-	dir := f.plugins
-	if dir == "" {
-		if dir, err = defaultPluginDir(); err != nil {
-			return nil, fmt.Errorf("%w; name the plugin directory with --plugins", err)
-		}
-	}
-	pub, err := pluginKey()
+	l, err := pluginLoader(f.plugins, slogWriter{log})
 	if err != nil {
 		return nil, err
 	}
-	l := &sources.Loader{Dir: dir, PublicKey: pub, Timeout: f.sourceTimeout, GOOS: runtime.GOOS, SocketRoot: socketRoot,
-		Expected: sources.Builtins(runtime.GOOS), Log: slogWriter{log}}
+	l.Timeout, l.SocketRoot, l.Expected = f.sourceTimeout, socketRoot, sources.Builtins(runtime.GOOS)
 	inv, _, err := l.Inventory(ctx, pluginapi.Request{Root: rootDir}, time.Now())
 	return inv, err
 }

@@ -101,18 +101,12 @@ func pluginInventory(dir, root string, timeout time.Duration, log *slog.Logger) 
 	if err != nil {
 		return nil, fmt.Errorf("--root %s: %w", root, err)
 	}
-	if dir == "" {
-		if dir, err = defaultPluginDir(); err != nil {
-			return nil, fmt.Errorf("%w; name the plugin directory with --plugins", err)
-		}
-	}
-	pub, err := pluginKey()
+	l, err := pluginLoader(dir, slogWriter{log})
 	if err != nil {
 		return nil, err
 	}
+	l.Timeout, l.Expected = timeout, sources.Builtins(runtime.GOOS)
 	return func(ctx context.Context) (*inventory.Inventory, error) {
-		l := &sources.Loader{Dir: dir, PublicKey: pub, Timeout: timeout, GOOS: runtime.GOOS,
-			Expected: sources.Builtins(runtime.GOOS), Log: slogWriter{log}}
 		inv, _, err := l.Inventory(ctx, pluginapi.Request{Root: rootDir}, time.Now())
 		return inv, err
 	}, nil

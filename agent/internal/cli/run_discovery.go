@@ -43,7 +43,7 @@ func (f discoveryFlags) config(stdio cmdline.IO, plugins string, log *slog.Logge
 		}
 		cfg.DiscoveryAllow = append(cfg.DiscoveryAllow, p.Masked())
 	}
-	l, err := discoveryLoader(stdio, plugins)
+	l, err := pluginLoader(plugins, stdio.Stderr)
 	if err != nil {
 		return err
 	}

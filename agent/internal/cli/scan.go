@@ -167,18 +167,11 @@ func collect(ctx context.Context, stdio cmdline.IO, root, plugins string, timeou
 	if st, err := os.Stat(rootDir); err != nil || !st.IsDir() {
 		return nil, fmt.Errorf("--root %s is not a directory", root)
 	}
-	dir := plugins
-	if dir == "" {
-		if dir, err = defaultPluginDir(); err != nil {
-			return nil, fmt.Errorf("%w; name the plugin directory with --plugins", err)
-		}
-	}
-	pub, err := pluginKey()
+	l, err := pluginLoader(plugins, stdio.Stderr)
 	if err != nil {
 		return nil, err
 	}
-	l := &sources.Loader{Dir: dir, PublicKey: pub, Timeout: timeout, GOOS: runtime.GOOS,
-		Expected: sources.Builtins(runtime.GOOS), Log: stdio.Stderr}
+	l.Timeout, l.Expected = timeout, sources.Builtins(runtime.GOOS)
 	inv, _, err := l.Inventory(ctx, pluginapi.Request{Root: rootDir}, time.Now())
 	if err != nil {
 		return nil, err
