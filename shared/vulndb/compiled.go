@@ -1,6 +1,7 @@
 package vulndb
 
 import (
+	"cmp"
 	"slices"
 
 	"github.com/google/osv-scalibr/semantic"
@@ -185,7 +186,7 @@ func (b *bucket) rank(base string, t int, distinct map[string][]evRef) bool {
 			cmpErr = err
 		}
 		if c == 0 {
-			return cmpString(x.s, y.s) // a fixed order among equal versions
+			return cmp.Compare(x.s, y.s) // a fixed order among equal versions
 		}
 		return c
 	})

@@ -3,6 +3,7 @@ package vulndb
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"context"
 	"crypto/sha256"
@@ -44,19 +45,9 @@ func List(dir string) ([]Manifest, error) {
 		if c := a.Created.Compare(b.Created); c != 0 {
 			return c
 		}
-		return cmpString(a.Hash, b.Hash)
+		return cmp.Compare(a.Hash, b.Hash)
 	})
 	return out, nil
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // Open loads the snapshot dir/<hash>, verifies that its records hash to the manifest's Hash

@@ -8,6 +8,7 @@ package spool
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -93,23 +94,13 @@ func Open(dir string, maxItems int, maxBytes int64, log *slog.Logger) (*Spool, e
 		s.bytes += e.size
 		s.nextSeq = max(s.nextSeq, e.seq+1)
 	}
-	slices.SortFunc(s.entries, func(a, b entry) int { return compare(a.seq, b.seq) })
+	slices.SortFunc(s.entries, func(a, b entry) int { return cmp.Compare(a.seq, b.seq) })
 	if b, err := os.ReadFile(filepath.Join(dir, droppedFile)); err == nil {
 		s.dropped, _ = strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64) // a damaged counter restarts at 0
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("read spool drop counter: %w", err)
 	}
 	return s, nil
-}
-
-func compare(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // scan checks a spool file's name and header without keeping its body.
