@@ -37,54 +37,37 @@ func benchPut(b *testing.B, h Harness, parallel bool) {
 		bodies[i], _ = inventoryJSON(benchPackages, i)
 	}
 	b.SetBytes(int64(len(bodies[0])))
-	var n atomic.Int64
-	put := func() error {
-		i := n.Add(1)
+	measure(b, parallel, "inventories/s", func(i int64) error {
 		a := agents[i%int64(len(agents))]
 		u := store.Upload{AgentID: a.ID, UploadID: fmt.Sprintf("up-%d", i), CollectedAt: at(time.Duration(i) * time.Second),
 			Hostname: a.Hostname, Document: store.Document{ContentHash: fmt.Sprintf("%064x", i), Encoding: store.EncodingJSON,
 				Body: bodies[i%int64(len(bodies))], Packages: benchPackages, Build: "Debian 12"}}
 		_, err := e.s.PutInventory(e.ctx, u, at(time.Duration(i)*time.Second))
 		return err
-	}
-	b.ResetTimer()
-	start := time.Now()
-	if parallel {
-		b.SetParallelism(4)
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				if err := put(); err != nil {
-					b.Error(err)
-					return
-				}
-			}
-		})
-	} else {
-		for b.Loop() {
-			if err := put(); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
-	b.ReportMetric(float64(n.Load())/time.Since(start).Seconds(), "inventories/s")
+	})
 }
 
 func benchAppend(b *testing.B, h Harness, parallel bool) {
 	e := newEnv(b, h)
 	payload := json.RawMessage(`{"device":"dev-000123","build":"Windows 11 Pro 24H2","result":"pass","findings":[]}`)
-	var n atomic.Int64
-	add := func() error {
-		i := n.Add(1)
+	measure(b, parallel, "events/s", func(i int64) error {
 		_, err := e.s.AppendEvent(e.ctx, "asm-bench", "test_recorded", payload, at(time.Duration(i)*time.Millisecond))
 		return err
-	}
+	})
+}
+
+// measure times op, called with 1, 2, 3…, b.N times (from 4×GOMAXPROCS goroutines when
+// parallel), and reports the calls per second as unit.
+func measure(b *testing.B, parallel bool, unit string, op func(i int64) error) {
+	var n atomic.Int64
+	do := func() error { return op(n.Add(1)) }
 	b.ResetTimer()
 	start := time.Now()
 	if parallel {
 		b.SetParallelism(4)
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
-				if err := add(); err != nil {
+				if err := do(); err != nil {
 					b.Error(err)
 					return
 				}
@@ -92,10 +75,10 @@ func benchAppend(b *testing.B, h Harness, parallel bool) {
 		})
 	} else {
 		for b.Loop() {
-			if err := add(); err != nil {
+			if err := do(); err != nil {
 				b.Fatal(err)
 			}
 		}
 	}
-	b.ReportMetric(float64(n.Load())/time.Since(start).Seconds(), "events/s")
+	b.ReportMetric(float64(n.Load())/time.Since(start).Seconds(), unit)
 }
