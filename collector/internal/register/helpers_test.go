@@ -3,13 +3,10 @@ package register
 import (
 	"bytes"
 	"encoding/json"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/ceplus/ceplus/collector/internal/store/pgtest"
-	"github.com/ceplus/ceplus/collector/internal/store/postgres"
-	"github.com/ceplus/ceplus/collector/internal/store/sqlite"
+	"github.com/ceplus/ceplus/collector/internal/assess/assesstest"
 	"github.com/ceplus/ceplus/shared/calendar"
 	"github.com/ceplus/ceplus/shared/rules"
 	"github.com/google/go-cmp/cmp"
@@ -17,23 +14,9 @@ import (
 
 // backends runs body once per store implementation, each on a fresh, empty database.
 func backends(t *testing.T, body func(t *testing.T, g *Register)) {
-	t.Run("sqlite", func(t *testing.T) {
-		st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), sqlite.FileName))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		body(t, New(st))
-	})
-	t.Run("postgres", func(t *testing.T) {
-		u := pgtest.Schema(t)
-		st, err := postgres.Open(t.Context(), u)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		body(t, New(st))
-	})
+	for _, b := range assesstest.Backends() {
+		t.Run(b.Name, func(t *testing.T) { body(t, New(b.Open(t))) })
+	}
 }
 
 // t0 is Monday 5 January 2026, 09:00 UTC (09:00 in London).

@@ -1,6 +1,6 @@
-// Package assesstest gives the assessment tests a fresh store on every backend: SQLite in a
-// temporary directory and PostgreSQL in a schema of its own (pgtest.Schema, the storetest
-// conformance approach), so that one test body runs against both.
+// Package assesstest gives the assessment and register tests a fresh store on every backend:
+// SQLite in a temporary directory and PostgreSQL in a schema of its own (pgtest.Schema, the
+// storetest conformance approach), so that one test body runs against both.
 package assesstest
 
 import (
