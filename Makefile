@@ -19,7 +19,7 @@ PLUGIN_CMDS    := $(addprefix ./,$(addsuffix ...,$(wildcard plugins/*/cmd/)))
 
 export CGO_ENABLED ?= 0
 
-.PHONY: help build setup test lint bench bench-agent bench-vulndb bench-ingest bench-discovery demo demo-stop proto cross clean
+.PHONY: help build package setup test lint bench bench-agent bench-vulndb bench-ingest bench-discovery demo demo-stop proto cross clean
 
 help:
 	@echo "make build      build bin/ceplus-agent, bin/ceplus-collector and the plugins"
@@ -33,6 +33,7 @@ help:
 	@echo "make bench-ingest  collector ingest rate, ack latency and RSS with many simulated agents"
 	@echo "make proto      regenerate the committed protobuf code with the pinned tools"
 	@echo "make cross      compile agent and plugins for Windows and macOS"
+	@echo "make package    .deb and .rpm (agent, collector) and agent tarballs for Linux, Windows and macOS into dist/"
 
 # build signs the plugins with deploy/keys/plugins.key (generated on first use, never in git)
 # and embeds the matching public key in ceplus-agent: the agent's trust anchor is its own binary.
@@ -43,6 +44,12 @@ build:
 	$(TOOLS)/signplugins -key $(PLUGIN_KEY) -dir $(BIN)
 	$(GO) build -trimpath -ldflags "$(LDFLAGS) -X $(PLUGIN_KEY_VAR)=$$($(TOOLS)/signplugins -key $(PLUGIN_KEY) -print-pub)" -o $(BIN)/ ./agent/cmd/...
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/ ./collector/cmd/...
+
+# package runs the steps of build for each target (same flags, same plugin key), then writes
+# versioned .deb, .rpm and .tar.gz files into dist/ (deploy/tools/pkg; needs dpkg-deb and rpmbuild).
+package: build
+	@command -v dpkg-deb >/dev/null && command -v rpmbuild >/dev/null || bash deploy/dev/setup.sh
+	$(GO) run ./deploy/tools/pkg -key $(PLUGIN_KEY) -out $(CURDIR)/dist
 
 setup:
 	@bash deploy/dev/setup.sh
@@ -113,4 +120,4 @@ demo-stop:
 	@bash deploy/demo/demo.sh stop
 
 clean:
-	rm -rf $(BIN)
+	rm -rf $(BIN) dist

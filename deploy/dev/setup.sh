@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs and starts what ceplus needs to build, test and run its demo on a Debian machine:
-# nmap (network discovery), rpm (real RPM databases for the rpm source's tests), protoc (make proto)
+# nmap (network discovery), rpm (real RPM databases for the rpm source's tests; rpmbuild for
+# make package), dpkg-deb (make package), protoc (make proto)
 # and a PostgreSQL server (the store's PostgreSQL tests). Safe to run repeatedly; it only acts
 # where something is missing. Without root it prints what is missing and goes on.
 set -u
 need=()
 command -v nmap >/dev/null 2>&1 || need+=(nmap)
-command -v rpm >/dev/null 2>&1 || need+=(rpm)
+command -v rpm >/dev/null 2>&1 && command -v rpmbuild >/dev/null 2>&1 || need+=(rpm)
+command -v dpkg-deb >/dev/null 2>&1 || need+=(dpkg)
 command -v protoc >/dev/null 2>&1 || need+=(protobuf-compiler)
 ls /etc/postgresql/*/main >/dev/null 2>&1 || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
