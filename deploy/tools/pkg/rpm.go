@@ -72,7 +72,7 @@ AutoReqProv: no
 		if err != nil {
 			return "", fmt.Errorf("maintainer script: %w", err)
 		}
-		fmt.Fprintf(&spec, "\n%s\n%s\n%s", s.section, s.args, escape(string(b)))
+		fmt.Fprintf(&spec, "\n%s\n%s", s.section, escape(scriptlet(s.args, b)))
 	}
 	specFile := filepath.Join(top, p.Name+".spec")
 	if err := writeFile(specFile, spec.String(), 0o644); err != nil {
@@ -85,6 +85,11 @@ AutoReqProv: no
 		return "", fmt.Errorf("%w(rpmbuild is in Debian's rpm package: apt-get install rpm)", err)
 	}
 	return filepath.Join(r.Out, p.Name+"_"+p.Version+"_"+arch+".rpm"), nil
+}
+
+// scriptlet is the shell text of an RPM scriptlet: the argument mapping, then the Debian script.
+func scriptlet(args string, script []byte) string {
+	return args + "\n" + string(script)
 }
 
 // escape protects text from RPM's macro expansion.
