@@ -21,7 +21,8 @@ func commands() []cmdline.Command {
 		{Name: "enrol", Summary: "enrol with a collector: key on this endpoint, certificate for a one-time token", Run: runEnrol},
 		{Name: "once", Summary: "enrol, inventory, upload and wait for the acknowledgement, then remove every trace (sampled devices)", Run: runOnce},
 		{Name: "simulate", Summary: "testing aid: run many real agent daemons fed recorded inventories (the demo's estate)", Run: runSimulate},
-		{Name: "run", Summary: "run the agent daemon: inventory on schedule and on request, spool and upload", Run: runRun},
+		{Name: "run", Summary: "run the agent daemon: inventory on schedule and on request, spool and upload", Run: asService(runRun)},
+		{Name: "service", Summary: "install, uninstall, start or stop the Windows service (elsewhere: how systemd or launchd run the agent)", Run: runServiceCmd},
 	}
 }
 
