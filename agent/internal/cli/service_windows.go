@@ -107,10 +107,12 @@ func (h *handler) Execute(_ []string, requests <-chan svc.ChangeRequest, status 
 					report(false, fmt.Sprintf("ceplus-agent did not stop within %v; stopped anyway (log: %s)", stopWait, h.log))
 					return false, 0
 				}
+				// A requested stop is never a failure to the service manager: no restart.
 				if h.code != cmdline.ExitOK {
-					return h.stopped(report)
+					report(false, fmt.Sprintf("ceplus-agent ended with exit code %d while stopping; see %s", h.code, h.log))
+				} else {
+					report(true, "ceplus-agent stopped")
 				}
-				report(true, "ceplus-agent stopped")
 				return false, 0
 			}
 		}
