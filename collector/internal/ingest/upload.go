@@ -122,8 +122,8 @@ func (s *Server) verify(ctx context.Context, up *wire.Upload) (verified, error) 
 	if err != nil {
 		return verified{}, &wire.Error{Code: wire.CodeOf(err), Message: fmt.Sprintf("upload %s: %v", up.ID, err)}
 	}
-	inv := new(inventory.Inventory)
-	if err := json.Unmarshal(raw, inv); err != nil {
+	inv, err := decodeInventory(raw)
+	if err != nil {
 		return verified{}, &wire.Error{Code: wire.CodeBadInventory, Message: fmt.Sprintf("upload %s: inventory JSON: %v", up.ID, err)}
 	}
 	if err := inv.Validate(); err != nil {
