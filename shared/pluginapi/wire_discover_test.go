@@ -87,7 +87,7 @@ func TestDiscoverWireRejectsBadValues(t *testing.T) {
 			_, err := hostFromWire(&pb.Host{Services: []*pb.Service{{Port: 70000}}})
 			return err
 		}, "70000"},
-		{"scanned prefix", func() error { _, _, err := runFromWire(&pb.DiscoverRun{Scanned: []string{"10.0.0.0/33"}}); return err }, "10.0.0.0/33"},
+		{"scanned prefix", func() error { _, _, err := runFromWire(&pb.DiscoverRun{Scanned: []string{"192.0.2.0/33"}}); return err }, "192.0.2.0/33"},
 		{"start time", func() error { _, _, err := runFromWire(&pb.DiscoverRun{Start: "yesterday"}); return err }, "yesterday"},
 		{"allowed prefix", func() error {
 			_, err := discoveryRequestFromWire(&pb.DiscoverRequest{AllowedPrefixes: []string{"nope"}})

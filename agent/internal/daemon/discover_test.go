@@ -36,7 +36,7 @@ func TestDiscoveryRequest(t *testing.T) {
 		{"discovery not enabled", Config{}, job("127.0.0.0/29"), "ceplus-agent run --discovery"},
 		{"no allow-list", Config{Discover: run}, job(), "without an allow-list"},
 		{"no job", Config{Discover: run}, nil, "without an allow-list"},
-		{"beyond the operator's bound", Config{Discover: run, DiscoveryAllow: loop}, job("127.0.0.0/29", "10.0.0.0/8"), "outside this agent's --discovery-allow"},
+		{"beyond the operator's bound", Config{Discover: run, DiscoveryAllow: loop}, job("127.0.0.0/29", "203.0.113.0/24"), "outside this agent's --discovery-allow"},
 		{"wider than the operator's bound", Config{Discover: run, DiscoveryAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/24")}}, job("127.0.0.0/16"), "outside"},
 		{"inside the bound", Config{Discover: run, DiscoveryAllow: loop}, job("127.0.0.0/29"), ""},
 		{"no bound", Config{Discover: run}, job("127.0.0.0/29"), ""},

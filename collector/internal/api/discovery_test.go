@@ -33,7 +33,7 @@ func TestDiscoveryRoles(t *testing.T) {
 		job := assess.DiscoveryJob{Targets: []string{"127.0.0.1"}}
 		e.refused(applicant, "POST", d+"/runs", job, http.StatusForbidden, "forbidden_role")
 		e.refused(e.viewer, "POST", d+"/exclusions", assess.ExcludeRequest{Run: "x", Address: "127.0.0.1", Reason: "r"}, http.StatusForbidden, "forbidden_role")
-		e.refused(e.assessor, "POST", d+"/runs", assess.DiscoveryJob{Targets: []string{"10.0.0.0/24"}}, http.StatusBadRequest, "target_not_allowed")
+		e.refused(e.assessor, "POST", d+"/runs", assess.DiscoveryJob{Targets: []string{"192.0.2.0/24"}}, http.StatusBadRequest, "target_not_allowed")
 		e.refused(e.assessor, "POST", d+"/runs", job, http.StatusServiceUnavailable, "no_runner")
 		e.refused(e.viewer, "GET", d+"/runs/latest/reconcile", nil, http.StatusNotFound, "run_not_found")
 		e.do(e.assessor, "DELETE", d+"/scanners/"+ag.ID.String()[:8], nil, nil)

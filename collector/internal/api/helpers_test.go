@@ -91,7 +91,7 @@ func (e *env) refused(c *Client, method, path string, in any, status int, code s
 
 // scopeCSV is 12 devices in three builds plus two servers tested in full.
 const scopeCSV = `id,type,build,hostname,machine_id,addresses
-pc-01,laptop,Windows 11 Pro 24H2,pc-01,,10.0.0.1
+pc-01,laptop,Windows 11 Pro 24H2,pc-01,,192.0.2.1
 pc-02,laptop,Windows 11 Pro 24H2,pc-02,,
 pc-03,desktop,Windows 11 Pro 24H2,pc-03,,
 pc-04,laptop,Windows 11 Pro 24H2,pc-04,,
@@ -100,7 +100,7 @@ pc-06,laptop,Windows 11 Pro 24H2,pc-06,,
 pc-07,thin_client,Windows 11 Pro 24H2,pc-07,,
 mac-1,laptop,macOS 14,mac-1,,
 mac-2,laptop,macOS 14,mac-2,,
-deb-1,desktop,Debian 12,deb-1,m-deb-1,10.0.1.1;10.0.1.2
+deb-1,desktop,Debian 12,deb-1,m-deb-1,198.51.100.1;198.51.100.2
 deb-2,desktop,Debian 12,deb-2,,
 deb-3,desktop,Debian 12,deb-3,,
 srv-a,server,Debian 12,srv-a,,

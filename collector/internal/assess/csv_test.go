@@ -16,9 +16,9 @@ func TestParseScopeCSV(t *testing.T) {
 		wantErr string
 	}{
 		{name: "all columns, any order, addresses split",
-			in: "build,id,type,hostname,machine_id,addresses\nDebian 12,deb-1,desktop,deb-1.example,m1,10.0.0.1;10.0.0.2 fe80::1\n# a comment\nmacOS 14,mac-1,LAPTOP,,,\n",
+			in: "build,id,type,hostname,machine_id,addresses\nDebian 12,deb-1,desktop,deb-1.example,m1,192.0.2.1;192.0.2.2 fe80::1\n# a comment\nmacOS 14,mac-1,LAPTOP,,,\n",
 			want: []ScopeDevice{
-				{ID: "deb-1", Type: "desktop", Build: "Debian 12", Hostname: "deb-1.example", MachineID: "m1", Addresses: []string{"10.0.0.1", "10.0.0.2", "fe80::1"}},
+				{ID: "deb-1", Type: "desktop", Build: "Debian 12", Hostname: "deb-1.example", MachineID: "m1", Addresses: []string{"192.0.2.1", "192.0.2.2", "fe80::1"}},
 				{ID: "mac-1", Type: "laptop", Build: "macOS 14"},
 			}},
 		{name: "required columns only", in: "id,type,build\npc-1,laptop,Windows 11 Pro 24H2\n",

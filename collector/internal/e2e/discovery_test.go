@@ -75,7 +75,7 @@ func TestDiscoveryScannerAgent(t *testing.T) {
 	cli(0, "scanner", "add", id, a.id[:16], "--allow", loopbackAllow)
 
 	// Outside the allow-list: refused by the collector, nothing recorded, nothing sent.
-	for _, target := range []string{"127.0.1.1", "127.0.0.0/24", "10.0.0.1"} {
+	for _, target := range []string{"127.0.1.1", "127.0.0.0/24", "192.0.2.1"} {
 		_, e := cli(2, "discovery", "run", id, "--targets", target, "--ports", "80")
 		if !strings.Contains(e, "target_not_allowed") {
 			t.Errorf("run with target %s: stderr %q, want target_not_allowed", target, e)
